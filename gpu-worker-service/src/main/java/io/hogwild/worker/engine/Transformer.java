@@ -1,0 +1,156 @@
+package io.hogwild.worker.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import io.hogwild.worker.engine.attention.Attention;
+import io.hogwild.worker.engine.cache.Rope;
+import io.hogwild.worker.engine.cache.SharedCache;
+import io.hogwild.worker.engine.cache.Slot;
+import io.hogwild.worker.engine.cache.StepPlan;
+import io.hogwild.worker.engine.model.LayerWeights;
+import io.hogwild.worker.engine.model.ModelConfig;
+import io.hogwild.worker.engine.model.ModelWeights;
+import io.hogwild.worker.engine.model.RotaryEmbedding;
+import io.hogwild.worker.engine.model.SafeTensors;
+import java.nio.file.Path;
+
+/**
+ * The decoder forward pass (Qwen2, Qwen3, Llama 3) for one lockstep step of all writing workers at once.
+ *
+ * <p>Per layer: RMSNorm, fused q/k/v projection, (Qwen3) per-head q/k RMSNorm, new keys rotated to their local
+ * positions and stored in their target blocks, attention over the cache, output projection, residual; RMSNorm,
+ * SwiGLU MLP, residual. Every array a step creates belongs to the step's own manager.
+ */
+public final class Transformer implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final RotaryEmbedding rope;
+    private final NDManager manager;
+
+    private Transformer(ModelConfig config, ModelWeights weights, NDManager manager) {
+        this.config = config;
+        this.weights = weights;
+        this.rope = new RotaryEmbedding(config.headDim(), config.rope());
+        this.manager = manager;
+    }
+
+    /** Loads a Hugging Face checkpoint folder (config.json + safetensors) onto {@code device}. */
+    public static Transformer load(Path modelDir, Device device) {
+        ModelConfig config = ModelConfig.load(modelDir);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try (SafeTensors st = SafeTensors.open(modelDir)) {
+            return new Transformer(config, ModelWeights.load(config, st, manager), manager);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** A model of the given shape with random weights (benchmarks). */
+    public static Transformer random(ModelConfig config, Device device, long seed) {
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+        return new Transformer(config, ModelWeights.random(config, manager, DataType.FLOAT32), manager);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public RotaryEmbedding rope() {
+        return rope;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The dtype the cache stores: that of the weights (float32 on CPU). */
+    public DataType cacheDataType() {
+        return weights.embed().getDataType();
+    }
+
+    /** Which rows of a step's logits to compute. */
+    public enum Readout {
+        /** Every new token (replay, tests). */
+        ALL,
+        /** The last new token of each writer (decoding, prefill). */
+        LAST_PER_WRITER
+    }
+
+    /**
+     * One joint forward step. The plan's tokens have already been given slots in the cache; this computes and
+     * stores their keys/values layer by layer and returns logits {@code [rows, vocab]} (rows per {@code readout}),
+     * owned by {@code step}.
+     */
+    public NDArray forward(StepPlan plan, SharedCache cache, Attention attention, Readout readout, NDManager step) {
+        int n = plan.tokens();
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int d = config.headDim();
+        long qWidth = (long) heads * d;
+        long kvWidth = (long) kvHeads * d;
+        Attention.StepAttention stepAttention = attention.prepare(plan, config, rope, step);
+
+        NDArray ids = step.create(plan.tokenIds(), new Shape(n));
+        NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
+        for (int l = 0; l < config.numLayers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            NDArray qkv = linear(rmsNorm(x, w.inputNorm()), w.qkv(), w.qkvBias());
+            NDArray q = qkv.get(new NDIndex().addAllDim().addSliceDim(0, qWidth)).reshape(n, heads, d);
+            NDArray k = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth, qWidth + kvWidth)).reshape(n, kvHeads, d);
+            NDArray v = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth + kvWidth, qWidth + 2 * kvWidth))
+                    .reshape(n, kvHeads, d);
+            if (w.qNorm() != null) {
+                q = rmsNorm(q, w.qNorm());
+                k = rmsNorm(k, w.kNorm());
+            }
+            storeKeysValues(plan, l, Rope.apply(k, plan.keyCos(), plan.keySin()), v);
+            NDArray attended = stepAttention.attend(l, q);
+            x = x.add(linear(attended, w.out(), null));
+
+            NDArray gateUp = linear(rmsNorm(x, w.postNorm()), w.gateUp(), null);
+            long inter = config.intermediateSize();
+            NDArray gate = gateUp.get(new NDIndex().addAllDim().addSliceDim(0, inter));
+            NDArray up = gateUp.get(new NDIndex().addAllDim().addSliceDim(inter, 2 * inter));
+            NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());
+            x = x.add(linear(silu.mul(up), w.down(), null));
+        }
+        if (readout == Readout.LAST_PER_WRITER) {
+            long[] last = plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray();
+            if (last.length != n) {
+                x = x.get(new NDIndex("{}", step.create(last)));
+            }
+        }
+        return linear(rmsNorm(x, weights.finalNorm()), weights.lmHead(), null);
+    }
+
+    /** Writes each writer's new keys (already rotated to local positions) and values into its target block. */
+    private static void storeKeysValues(StepPlan plan, int layer, NDArray keys, NDArray values) {
+        for (Slot s : plan.slots()) {
+            NDIndex rows = new NDIndex().addSliceDim(s.row(), s.row() + s.count());
+            // [count, kvHeads, d] -> [kvHeads, count, d], the block's layout.
+            s.target().write(layer, s.start(), keys.get(rows).transpose(1, 0, 2), values.get(rows).transpose(1, 0, 2));
+        }
+    }
+
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add(config.rmsNormEps()).sqrt()).mul(weight);
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

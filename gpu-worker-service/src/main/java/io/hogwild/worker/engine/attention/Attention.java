@@ -1,0 +1,26 @@
+package io.hogwild.worker.engine.attention;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.hogwild.worker.engine.cache.StepPlan;
+import io.hogwild.worker.engine.model.ModelConfig;
+import io.hogwild.worker.engine.model.RotaryEmbedding;
+
+/** Attention of a step's new tokens over the shared cache, after their own keys and values are stored. */
+public interface Attention {
+
+    /**
+     * Precomputes, once per step, what every layer reuses (rotation rows, masks). Arrays go to {@code step}.
+     */
+    StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope, NDManager step);
+
+    /** The per-step state of an {@link Attention}: it attends for one layer at a time. */
+    interface StepAttention {
+        /**
+         * @param layer the layer whose cached keys/values are read
+         * @param q un-rotated queries {@code [tokens, heads, headDim]}
+         * @return the attention output {@code [tokens, heads * headDim]}
+         */
+        NDArray attend(int layer, NDArray q);
+    }
+}
