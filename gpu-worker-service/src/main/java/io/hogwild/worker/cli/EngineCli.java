@@ -74,19 +74,27 @@ public final class EngineCli {
             out.println(JSON.writeValueAsString(result));
             return 0;
         } catch (CliArgs.UsageException | IllegalArgumentException e) {
-            System.err.println("hogwild engine " + args[0] + ": " + e.getMessage());
+            System.err.println("hogwild engine " + args[0] + ": " + oneLine(e.getMessage()));
             return 2;
         } catch (CheckpointException e) {
-            System.err.println("hogwild engine " + args[0] + ": " + e.getMessage());
+            System.err.println("hogwild engine " + args[0] + ": " + oneLine(e.getMessage()));
             return 1;
         } catch (Exception e) {
-            System.err.println("hogwild engine " + args[0] + ": failed: " + e);
+            System.err.println("hogwild engine " + args[0] + ": failed: " + oneLine(String.valueOf(e)));
             return 1;
         }
     }
 
+    private static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
     private static LanguageModel model(CliArgs a) {
-        return LanguageModel.load(Path.of(a.required("model")));
+        String dir = a.get("model", System.getProperty("hogwild.model"));
+        if (dir == null) {
+            throw new CliArgs.UsageException("missing required option --model");
+        }
+        return LanguageModel.load(Path.of(dir));
     }
 
     private static int[] ids(CliArgs a, LanguageModel m) {
