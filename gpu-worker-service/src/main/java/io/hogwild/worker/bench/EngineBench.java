@@ -37,6 +37,9 @@ public final class EngineBench {
         ArrayNode rows = JSON.createArrayNode();
         Map<String, Double> medians = new HashMap<>();
         try (Transformer model = Transformer.random(shape, Engines.defaultDevice(), 42)) {
+            // One untimed pass first: the first steps of a process pay for page faults, JIT and allocator warm-up,
+            // which would otherwise land on whichever configuration happens to run first.
+            measure(model, o, o.layouts().get(0), o.modes().get(0), o.workers()[0], o.contexts()[0]);
             for (String layout : o.layouts()) {
                 for (int context : o.contexts()) {
                     for (int workers : o.workers()) {

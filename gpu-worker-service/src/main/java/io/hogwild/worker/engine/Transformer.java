@@ -96,7 +96,7 @@ public final class Transformer implements AutoCloseable {
         int d = config.headDim();
         long qWidth = (long) heads * d;
         long kvWidth = (long) kvHeads * d;
-        Attention.StepAttention stepAttention = attention.prepare(plan, config, rope, step);
+        Attention.StepAttention stepAttention = attention.prepare(plan, config, rope);
 
         NDArray ids = step.create(plan.tokenIds(), new Shape(n));
         NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
@@ -145,8 +145,16 @@ public final class Transformer implements AutoCloseable {
         return x.div(meanSquare.add(config.rmsNormEps()).sqrt()).mul(weight);
     }
 
+    /**
+     * {@code x W^T + b} for {@code x [rows, in]} and {@code W [out, in]}, computed as {@code (W x^T)^T}: with the
+     * few rows of a decode step, BLAS runs {@code W x^T} near memory speed, while {@code x W^T} falls back to a
+     * slow skinny-matrix path (2-4x slower on the CPU builds of libtorch measured here).
+     */
     private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        NDArray yT = weight.matMul(x.transpose());
+        yT.attach(x.getManager()); // results belong to the first operand's manager: move it to the step's
+        NDArray y = yT.transpose();
+        return bias == null ? y : y.add(bias);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.hogwild.worker.engine.attention;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.hogwild.worker.engine.cache.StepPlan;
 import io.hogwild.worker.engine.model.ModelConfig;
 import io.hogwild.worker.engine.model.RotaryEmbedding;
@@ -10,9 +9,9 @@ import io.hogwild.worker.engine.model.RotaryEmbedding;
 public interface Attention {
 
     /**
-     * Precomputes, once per step, what every layer reuses (rotation rows, masks). Arrays go to {@code step}.
+     * Precomputes, once per step, what every layer reuses (rotation rows, masks). Arrays go to the step's manager.
      */
-    StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope, NDManager step);
+    StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope);
 
     /** The per-step state of an {@link Attention}: it attends for one layer at a time. */
     interface StepAttention {

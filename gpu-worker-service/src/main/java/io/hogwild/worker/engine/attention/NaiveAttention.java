@@ -28,7 +28,8 @@ final class NaiveAttention implements Attention {
                                NDArray querySin, NDArray mask, int viewLength) {}
 
     @Override
-    public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope, NDManager step) {
+    public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope) {
+        NDManager step = plan.step();
         int d = config.headDim();
         float scale = (float) (1.0 / Math.sqrt(d));
         List<WriterState> writers = new ArrayList<>();
@@ -40,8 +41,8 @@ final class NaiveAttention implements Attention {
                 float[] c = new float[d];
                 float[] si = new float[d];
                 rope.fill(offset, 1f, c, si, 0);
-                blockCos.add(step.create(c, new Shape(1, 1, d)));
-                blockSin.add(step.create(si, new Shape(1, 1, d)));
+                blockCos.add(plan.upload(c, new Shape(1, 1, d)));
+                blockSin.add(plan.upload(si, new Shape(1, 1, d)));
                 offset += b.length();
             }
             int viewLength = offset;
@@ -56,8 +57,8 @@ final class NaiveAttention implements Attention {
                 Arrays.fill(mask, i * viewLength + visible, (i + 1) * viewLength, Float.NEGATIVE_INFINITY);
             }
             writers.add(new WriterState(s, blockCos, blockSin,
-                    step.create(qc, new Shape(s.count(), 1, d)), step.create(qs, new Shape(s.count(), 1, d)),
-                    step.create(mask, new Shape(s.count(), viewLength)), viewLength));
+                    plan.upload(qc, new Shape(s.count(), 1, d)), plan.upload(qs, new Shape(s.count(), 1, d)),
+                    plan.upload(mask, new Shape(s.count(), viewLength)), viewLength));
         }
         int kvHeads = config.numKvHeads();
         int group = config.groupSize();

@@ -28,7 +28,8 @@ import java.util.List;
 final class SharedAttention implements Attention {
 
     @Override
-    public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope, NDManager step) {
+    public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope) {
+        NDManager step = plan.step();
         List<KvBlock> blocks = new ArrayList<>();
         for (Slot s : plan.slots()) {
             for (KvBlock b : s.view()) {
@@ -63,9 +64,9 @@ final class SharedAttention implements Attention {
             column += b.length();
         }
         Shape rotShape = new Shape(blocks.size(), 1, 1, n, d);
-        NDArray cosRows = step.create(cos, rotShape);
-        NDArray sinRows = step.create(sin, rotShape);
-        NDArray maskRows = step.create(mask, new Shape(n, columns));
+        NDArray cosRows = plan.upload(cos, rotShape);
+        NDArray sinRows = plan.upload(sin, rotShape);
+        NDArray maskRows = plan.upload(mask, new Shape(n, columns));
         int kvHeads = config.numKvHeads();
         int group = config.groupSize();
         int heads = config.numHeads();
@@ -73,12 +74,13 @@ final class SharedAttention implements Attention {
         return (layer, q) -> {
             // [tokens, heads, d] -> [kvHeads, group, tokens, d]: each kv head serves its group of query heads.
             NDArray grouped = q.reshape(n, kvHeads, group, d).transpose(1, 2, 0, 3).expandDims(0);
-            NDArray rotated = Rope.apply(grouped, cosRows, sinRows); // [blocks, kvHeads, group, tokens, d]
+            // One rotation per (block, query): [blocks, kvHeads, group * tokens, d].
+            NDArray rotated = Rope.apply(grouped, cosRows, sinRows).reshape(blocks.size(), kvHeads, (long) group * n, d);
             NDList scores = new NDList(blocks.size());
             NDList values = new NDList(blocks.size());
             for (int bi = 0; bi < blocks.size(); bi++) {
                 KvBlock b = blocks.get(bi);
-                NDArray qb = rotated.get(new NDIndex().addIndices(bi)).reshape(kvHeads, (long) group * n, d);
+                NDArray qb = rotated.get(new NDIndex().addIndices(bi));
                 NDArray keys = b.keys(step, layer);
                 scores.add(qb.matMul(keys.transpose(0, 2, 1)));
                 values.add(b.values(step, layer));

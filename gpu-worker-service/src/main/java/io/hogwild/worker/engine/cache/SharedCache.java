@@ -115,7 +115,7 @@ public final class SharedCache implements AutoCloseable {
             }
             row += w.length();
         }
-        return StepPlan.build(slots, ids, rope, step);
+        return StepPlan.build(slots, ids, rope, step, dtype);
     }
 
     /**
@@ -142,7 +142,7 @@ public final class SharedCache implements AutoCloseable {
             NDArray k = source.allKeys(scratch, 0, n);
             NDArray v = source.allValues(scratch, 0, n);
             Shape row = new Shape(1, 1, 1, d);
-            NDArray rotated = Rope.apply(k, scratch.create(cos, row), scratch.create(sin, row));
+            NDArray rotated = Rope.apply(k, StepPlan.upload(scratch, dtype, cos, row), StepPlan.upload(scratch, dtype, sin, row));
             int start = target.append(n);
             target.writeAll(start, rotated, v);
         }

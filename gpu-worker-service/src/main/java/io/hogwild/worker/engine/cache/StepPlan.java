@@ -2,6 +2,7 @@ package io.hogwild.worker.engine.cache;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.worker.engine.model.RotaryEmbedding;
 import java.util.List;
@@ -17,14 +18,26 @@ import java.util.List;
  * @param slots one per writer
  * @param keyCos cos rows for the new keys' local positions {@code [tokens, 1, headDim]}
  * @param keySin signed sin rows, same shape
+ * @param step the step's manager: everything computed for the step belongs to it
+ * @param dtype the dtype of activations and cache (float32 on CPU)
  */
-public record StepPlan(long[] tokenIds, List<Slot> slots, NDArray keyCos, NDArray keySin) {
+public record StepPlan(long[] tokenIds, List<Slot> slots, NDArray keyCos, NDArray keySin, NDManager step,
+                       DataType dtype) {
 
     public int tokens() {
         return tokenIds.length;
     }
 
-    static StepPlan build(List<Slot> slots, long[] tokenIds, RotaryEmbedding rope, NDManager step) {
+    /** Copies host-side step data (RoPE rows, masks) to the device, in the activations' dtype. */
+    public NDArray upload(float[] values, Shape shape) {
+        return upload(step, dtype, values, shape);
+    }
+
+    static NDArray upload(NDManager manager, DataType dtype, float[] values, Shape shape) {
+        return manager.create(values, shape).toType(dtype, false);
+    }
+
+    static StepPlan build(List<Slot> slots, long[] tokenIds, RotaryEmbedding rope, NDManager step, DataType dtype) {
         int n = tokenIds.length;
         int d = rope.headDim();
         float[] cos = new float[n * d];
@@ -35,6 +48,7 @@ public record StepPlan(long[] tokenIds, List<Slot> slots, NDArray keyCos, NDArra
             }
         }
         Shape shape = new Shape(n, 1, d);
-        return new StepPlan(tokenIds, List.copyOf(slots), step.create(cos, shape), step.create(sin, shape));
+        return new StepPlan(tokenIds, List.copyOf(slots), upload(step, dtype, cos, shape), upload(step, dtype, sin, shape),
+                step, dtype);
     }
 }
