@@ -22,8 +22,8 @@ public record BenchOptions(String shape, int[] workers, int[] contexts, int step
                 throw new CliArgs.UsageException("--context values must be in 1..1000000, got " + c);
             }
         }
-        int steps = a.integer("steps", 8);
-        int warmup = a.integer("warmup", 2);
+        int steps = a.integer("steps", 4);
+        int warmup = a.integer("warmup", 1);
         if (steps < 1 || warmup < 0) {
             throw new CliArgs.UsageException("--steps must be >= 1 and --warmup >= 0");
         }

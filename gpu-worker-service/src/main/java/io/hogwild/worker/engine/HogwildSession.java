@@ -62,7 +62,7 @@ public final class HogwildSession implements AutoCloseable {
     public Map<String, float[][]> step(List<Write> writes, Transformer.Readout readout) {
         try (NDManager step = model.manager().newSubManager()) {
             StepPlan plan = cache.plan(writes, model.rope(), step);
-            NDArray logits = model.forward(plan, cache, attention, readout, step);
+            NDArray logits = model.forward(plan, attention, readout, step);
             return split(plan, logits, readout);
         }
     }

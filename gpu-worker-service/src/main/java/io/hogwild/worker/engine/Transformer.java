@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import io.hogwild.worker.engine.attention.Attention;
 import io.hogwild.worker.engine.cache.Rope;
-import io.hogwild.worker.engine.cache.SharedCache;
 import io.hogwild.worker.engine.cache.Slot;
 import io.hogwild.worker.engine.cache.StepPlan;
 import io.hogwild.worker.engine.model.LayerWeights;
@@ -89,38 +88,20 @@ public final class Transformer implements AutoCloseable {
      * stores their keys/values layer by layer and returns logits {@code [rows, vocab]} (rows per {@code readout}),
      * owned by {@code step}.
      */
-    public NDArray forward(StepPlan plan, SharedCache cache, Attention attention, Readout readout, NDManager step) {
+    public NDArray forward(StepPlan plan, Attention attention, Readout readout, NDManager step) {
         int n = plan.tokens();
-        int heads = config.numHeads();
-        int kvHeads = config.numKvHeads();
-        int d = config.headDim();
-        long qWidth = (long) heads * d;
-        long kvWidth = (long) kvHeads * d;
         Attention.StepAttention stepAttention = attention.prepare(plan, config, rope);
 
         NDArray ids = step.create(plan.tokenIds(), new Shape(n));
         NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
         for (int l = 0; l < config.numLayers(); l++) {
-            LayerWeights w = weights.layers().get(l);
-            NDArray qkv = linear(rmsNorm(x, w.inputNorm()), w.qkv(), w.qkvBias());
-            NDArray q = qkv.get(new NDIndex().addAllDim().addSliceDim(0, qWidth)).reshape(n, heads, d);
-            NDArray k = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth, qWidth + kvWidth)).reshape(n, kvHeads, d);
-            NDArray v = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth + kvWidth, qWidth + 2 * kvWidth))
-                    .reshape(n, kvHeads, d);
-            if (w.qNorm() != null) {
-                q = rmsNorm(q, w.qNorm());
-                k = rmsNorm(k, w.kNorm());
+            // Each layer's temporaries live in their own manager, freed as soon as the layer is done: otherwise a
+            // long prefill chunk would hold every layer's attention scores until the end of the step.
+            try (NDManager layerScope = step.newSubManager()) {
+                x.attach(layerScope); // results of an op belong to its first operand's manager
+                x = layer(l, x, plan, stepAttention);
+                x.attach(step);
             }
-            storeKeysValues(plan, l, Rope.apply(k, plan.keyCos(), plan.keySin()), v);
-            NDArray attended = stepAttention.attend(l, q);
-            x = x.add(linear(attended, w.out(), null));
-
-            NDArray gateUp = linear(rmsNorm(x, w.postNorm()), w.gateUp(), null);
-            long inter = config.intermediateSize();
-            NDArray gate = gateUp.get(new NDIndex().addAllDim().addSliceDim(0, inter));
-            NDArray up = gateUp.get(new NDIndex().addAllDim().addSliceDim(inter, 2 * inter));
-            NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());
-            x = x.add(linear(silu.mul(up), w.down(), null));
         }
         if (readout == Readout.LAST_PER_WRITER) {
             long[] last = plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray();
@@ -129,6 +110,36 @@ public final class Transformer implements AutoCloseable {
             }
         }
         return linear(rmsNorm(x, weights.finalNorm()), weights.lmHead(), null);
+    }
+
+    /** One decoder layer: attention block and MLP block, each with its residual. */
+    private NDArray layer(int l, NDArray x, StepPlan plan, Attention.StepAttention stepAttention) {
+        int n = plan.tokens();
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int d = config.headDim();
+        long qWidth = (long) heads * d;
+        long kvWidth = (long) kvHeads * d;
+        LayerWeights w = weights.layers().get(l);
+        NDArray qkv = linear(rmsNorm(x, w.inputNorm()), w.qkv(), w.qkvBias());
+        NDArray q = qkv.get(new NDIndex().addAllDim().addSliceDim(0, qWidth)).reshape(n, heads, d);
+        NDArray k = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth, qWidth + kvWidth)).reshape(n, kvHeads, d);
+        NDArray v = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth + kvWidth, qWidth + 2 * kvWidth))
+                .reshape(n, kvHeads, d);
+        if (w.qNorm() != null) {
+            q = rmsNorm(q, w.qNorm());
+            k = rmsNorm(k, w.kNorm());
+        }
+        storeKeysValues(plan, l, Rope.apply(k, plan.keyCos(), plan.keySin()), v);
+        NDArray attended = stepAttention.attend(l, q);
+        x = x.add(linear(attended, w.out(), null));
+
+        NDArray gateUp = linear(rmsNorm(x, w.postNorm()), w.gateUp(), null);
+        long inter = config.intermediateSize();
+        NDArray gate = gateUp.get(new NDIndex().addAllDim().addSliceDim(0, inter));
+        NDArray up = gateUp.get(new NDIndex().addAllDim().addSliceDim(inter, 2 * inter));
+        NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());
+        return x.add(linear(silu.mul(up), w.down(), null));
     }
 
     /** Writes each writer's new keys (already rotated to local positions) and values into its target block. */
@@ -146,14 +157,16 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * {@code x W^T + b} for {@code x [rows, in]} and {@code W [out, in]}, computed as {@code (W x^T)^T}: with the
-     * few rows of a decode step, BLAS runs {@code W x^T} near memory speed, while {@code x W^T} falls back to a
-     * slow skinny-matrix path (2-4x slower on the CPU builds of libtorch measured here).
+     * {@code x W^T + b} for a row-major {@code x [rows, in]} and {@code W [out, in]}, computed as {@code (W x^T)^T}:
+     * with the few rows of a decode step, BLAS runs {@code W x^T} near memory speed, while {@code x W^T} takes a
+     * skinny-matrix path 2-4x slower on the CPU builds of libtorch measured here. The result is made row-major
+     * again (a copy of only rows x out floats) because the next projection is fast only for a row-major input.
      */
     private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         NDArray yT = weight.matMul(x.transpose());
         yT.attach(x.getManager()); // results belong to the first operand's manager: move it to the step's
-        NDArray y = yT.transpose();
+        long rows = x.getShape().get(0);
+        NDArray y = rows == 1 ? yT.reshape(1, -1) : yT.transpose().flatten().reshape(rows, -1);
         return bias == null ? y : y.add(bias);
     }
 

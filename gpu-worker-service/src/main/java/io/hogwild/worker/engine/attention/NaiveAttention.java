@@ -3,7 +3,6 @@ package io.hogwild.worker.engine.attention;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.worker.engine.cache.KvBlock;
@@ -13,7 +12,6 @@ import io.hogwild.worker.engine.cache.StepPlan;
 import io.hogwild.worker.engine.model.ModelConfig;
 import io.hogwild.worker.engine.model.RotaryEmbedding;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,7 +27,6 @@ final class NaiveAttention implements Attention {
 
     @Override
     public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope) {
-        NDManager step = plan.step();
         int d = config.headDim();
         float scale = (float) (1.0 / Math.sqrt(d));
         List<WriterState> writers = new ArrayList<>();
@@ -48,17 +45,18 @@ final class NaiveAttention implements Attention {
             int viewLength = offset;
             float[] qc = new float[s.count() * d];
             float[] qs = new float[s.count() * d];
-            float[] mask = new float[s.count() * viewLength];
+            float[] mask = new float[viewLength * s.count()]; // key-major [viewLength, tokens], like the scores
             int targetOffset = s.offsetOf(s.target());
             for (int i = 0; i < s.count(); i++) {
                 rope.fill(s.queryPosition(i), scale, qc, qs, i * d);
                 // Everything before the target block is visible; inside it, keys up to the query itself.
-                int visible = targetOffset + s.start() + i + 1;
-                Arrays.fill(mask, i * viewLength + visible, (i + 1) * viewLength, Float.NEGATIVE_INFINITY);
+                for (int j = targetOffset + s.start() + i + 1; j < viewLength; j++) {
+                    mask[j * s.count() + i] = Float.NEGATIVE_INFINITY;
+                }
             }
             writers.add(new WriterState(s, blockCos, blockSin,
                     plan.upload(qc, new Shape(s.count(), 1, d)), plan.upload(qs, new Shape(s.count(), 1, d)),
-                    plan.upload(mask, new Shape(s.count(), viewLength)), viewLength));
+                    plan.upload(mask, new Shape(viewLength, 1, s.count())), viewLength));
         }
         int kvHeads = config.numKvHeads();
         int group = config.groupSize();
@@ -76,16 +74,18 @@ final class NaiveAttention implements Attention {
                     if (b.length() == 0) {
                         continue;
                     }
-                    keys.add(Rope.apply(b.keys(step, layer), w.blockCos().get(bi), w.blockSin().get(bi)));
-                    values.add(b.values(step, layer));
+                    keys.add(Rope.apply(b.keys(q.getManager(), layer), w.blockCos().get(bi), w.blockSin().get(bi)));
+                    values.add(b.values(q.getManager(), layer));
                 }
                 NDArray k = keys.size() == 1 ? keys.get(0) : NDArrays.concat(keys, 1);
                 NDArray v = values.size() == 1 ? values.get(0) : NDArrays.concat(values, 1);
                 NDArray qw = Rope.apply(q.get(new NDIndex().addSliceDim(s.row(), s.row() + n)), w.queryCos(), w.querySin())
                         .reshape(n, kvHeads, group, d).transpose(1, 2, 0, 3).reshape(kvHeads, (long) group * n, d);
-                NDArray probs = qw.matMul(k.transpose(0, 2, 1)).reshape(kvHeads, group, n, w.viewLength())
-                        .add(w.mask()).softmax(3).reshape(kvHeads, (long) group * n, w.viewLength());
-                outputs.add(probs.matMul(v).reshape(kvHeads, group, n, d).transpose(2, 0, 1, 3).reshape(n, width));
+                // Key-major scores K q^T, as in SharedAttention (the faster BLAS orientation for few queries).
+                NDArray probs = k.matMul(qw.transpose(0, 2, 1)).reshape(kvHeads, w.viewLength(), group, n)
+                        .add(w.mask()).softmax(1).reshape(kvHeads, w.viewLength(), (long) group * n);
+                outputs.add(probs.transpose(0, 2, 1).matMul(v).reshape(kvHeads, group, n, d).transpose(2, 0, 1, 3)
+                        .reshape(n, width));
             }
             return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
         };

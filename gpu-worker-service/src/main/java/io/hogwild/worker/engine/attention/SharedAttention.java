@@ -3,7 +3,6 @@ package io.hogwild.worker.engine.attention;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.worker.engine.cache.KvBlock;
@@ -29,7 +28,6 @@ final class SharedAttention implements Attention {
 
     @Override
     public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope) {
-        NDManager step = plan.step();
         List<KvBlock> blocks = new ArrayList<>();
         for (Slot s : plan.slots()) {
             for (KvBlock b : s.view()) {
@@ -58,7 +56,9 @@ final class SharedAttention implements Attention {
                     int row = s.row() + i;
                     rope.fill(s.queryPosition(i) - offset, scale, cos, sin, (bi * n + row) * d);
                     int visible = b == s.target() ? s.start() + i + 1 : b.length();
-                    Arrays.fill(mask, row * columns + column, row * columns + column + visible, 0f);
+                    for (int j = 0; j < visible; j++) {
+                        mask[(column + j) * n + row] = 0f; // key-major [columns, tokens], like the scores
+                    }
                 }
             }
             column += b.length();
@@ -66,35 +66,38 @@ final class SharedAttention implements Attention {
         Shape rotShape = new Shape(blocks.size(), 1, 1, n, d);
         NDArray cosRows = plan.upload(cos, rotShape);
         NDArray sinRows = plan.upload(sin, rotShape);
-        NDArray maskRows = plan.upload(mask, new Shape(n, columns));
+        NDArray maskRows = plan.upload(mask, new Shape(columns, 1, n));
         int kvHeads = config.numKvHeads();
         int group = config.groupSize();
         int heads = config.numHeads();
+        long rows = (long) group * n;
 
+        // Scores are computed key-major, K q^T -> [kvHeads, keys, group * tokens]: with few queries, BLAS reads the
+        // keys at memory speed in this orientation and several times slower in q K^T.
         return (layer, q) -> {
             // [tokens, heads, d] -> [kvHeads, group, tokens, d]: each kv head serves its group of query heads.
             NDArray grouped = q.reshape(n, kvHeads, group, d).transpose(1, 2, 0, 3).expandDims(0);
-            // One rotation per (block, query): [blocks, kvHeads, group * tokens, d].
-            NDArray rotated = Rope.apply(grouped, cosRows, sinRows).reshape(blocks.size(), kvHeads, (long) group * n, d);
+            // One rotation per (block, query), laid out [blocks, kvHeads, d, group * tokens] for K q^T.
+            NDArray rotated = Rope.apply(grouped, cosRows, sinRows).reshape(blocks.size(), kvHeads, rows, d)
+                    .transpose(0, 1, 3, 2);
             NDList scores = new NDList(blocks.size());
             NDList values = new NDList(blocks.size());
             for (int bi = 0; bi < blocks.size(); bi++) {
                 KvBlock b = blocks.get(bi);
-                NDArray qb = rotated.get(new NDIndex().addIndices(bi));
-                NDArray keys = b.keys(step, layer);
-                scores.add(qb.matMul(keys.transpose(0, 2, 1)));
-                values.add(b.values(step, layer));
+                NDArray keys = b.keys(q.getManager(), layer);
+                scores.add(keys.matMul(rotated.get(new NDIndex().addIndices(bi))));
+                values.add(b.values(q.getManager(), layer));
             }
-            NDArray all = scores.size() == 1 ? scores.get(0) : NDArrays.concat(scores, 2);
-            NDArray probs = all.reshape(kvHeads, group, n, columns).add(maskRows).softmax(3)
-                    .reshape(kvHeads, (long) group * n, columns);
+            NDArray all = scores.size() == 1 ? scores.get(0) : NDArrays.concat(scores, 1);
+            NDArray probs = all.reshape(kvHeads, columns, group, n).add(maskRows).softmax(1)
+                    .reshape(kvHeads, columns, rows);
             NDArray out = null;
             int col = 0;
             for (int bi = 0; bi < blocks.size(); bi++) {
                 int len = blocks.get(bi).length();
                 NDArray p = blocks.size() == 1 ? probs
-                        : probs.get(new NDIndex().addAllDim().addAllDim().addSliceDim(col, col + len));
-                NDArray part = p.matMul(values.get(bi));
+                        : probs.get(new NDIndex().addAllDim().addSliceDim(col, col + len));
+                NDArray part = p.transpose(0, 2, 1).matMul(values.get(bi)); // [kvHeads, group * tokens, d]
                 out = out == null ? part : out.add(part);
                 col += len;
             }
