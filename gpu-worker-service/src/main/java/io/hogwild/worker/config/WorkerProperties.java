@@ -1,0 +1,52 @@
+package io.hogwild.worker.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of this GPU worker ({@code hogwild.worker.*}, or the {@code HOGWILD_WORKER_*} environment variables).
+ * Defaults live here rather than in application.yml so that the service behaves the same when another module
+ * starts it from its own test classpath (whose application.yml would shadow ours).
+ *
+ * @param id unique id in the registry; empty means the host name
+ * @param advertisedUrl base URL the orchestrator calls; empty means {@code http://127.0.0.1:<local port>}
+ * @param device {@code auto} (a GPU when libtorch sees one), {@code cpu} or {@code gpu}
+ * @param maxSessions sessions that may run at once (each holds a lockstep thread)
+ * @param cacheBudget cache memory all sessions together may reserve; admission refuses what would not fit
+ * @param heartbeatInterval how often the registration is rewritten in Redis
+ * @param heartbeatTtl how long a registration lives without a heartbeat
+ * @param registryPrefix Redis key prefix; the key is prefix + id
+ * @param registryEnabled publish the registration at all (off for tools and some tests)
+ * @param eventBufferSize events kept per session for late or reconnecting readers (oldest dropped beyond)
+ * @param retainFinishedSessions finished sessions kept for inspection and replay of their events
+ * @param retryAfter what a refused session is told to wait before trying again
+ */
+@ConfigurationProperties("hogwild.worker")
+public record WorkerProperties(
+        String id,
+        String advertisedUrl,
+        @DefaultValue("auto") String device,
+        @DefaultValue("4") int maxSessions,
+        @DefaultValue("2GB") DataSize cacheBudget,
+        @DefaultValue("2s") Duration heartbeatInterval,
+        @DefaultValue("10s") Duration heartbeatTtl,
+        @DefaultValue("hogwild:workers:") String registryPrefix,
+        @DefaultValue("true") boolean registryEnabled,
+        @DefaultValue("100000") int eventBufferSize,
+        @DefaultValue("32") int retainFinishedSessions,
+        @DefaultValue("5s") Duration retryAfter) {
+
+    public WorkerProperties {
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("hogwild.worker.max-sessions must be >= 1, got " + maxSessions);
+        }
+        if (eventBufferSize < 16) {
+            throw new IllegalArgumentException("hogwild.worker.event-buffer-size must be >= 16");
+        }
+        if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
+            throw new IllegalArgumentException("hogwild.worker.heartbeat-interval must be positive");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.hogwild.worker.model;
+
+import io.hogwild.contracts.worker.ModelInfo;
+import io.hogwild.worker.web.InvalidRequestException;
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/** What the orchestrator asks about the model: its description, and token counts of prompts it builds. */
+@RestController
+public class ModelController {
+
+    /** Longer texts are refused rather than tokenized on a request thread pool for seconds. */
+    static final int MAX_TOKENIZE_CHARS = 4_000_000;
+
+    private final ServedModel model;
+
+    public ModelController(ServedModel model) {
+        this.model = model;
+    }
+
+    @GetMapping("/v1/model")
+    public ModelInfo model() {
+        return model.info();
+    }
+
+    /** Tokenizing is CPU work in native code: it runs off the event loop. */
+    @PostMapping("/v1/tokenize")
+    public Mono<TokenizeResponse> tokenize(@RequestBody TokenizeRequest request) {
+        if (request.text() == null) {
+            return Mono.error(new InvalidRequestException("text", "text is required"));
+        }
+        if (request.text().length() > MAX_TOKENIZE_CHARS) {
+            return Mono.error(new InvalidRequestException("text",
+                    "text is longer than " + MAX_TOKENIZE_CHARS + " characters"));
+        }
+        return Mono.fromCallable(() -> {
+            int[] ids = model.tokenizer().encode(request.text());
+            List<Integer> list = Arrays.stream(ids).boxed().toList();
+            return new TokenizeResponse(list, list.size());
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    public record TokenizeRequest(String text) {}
+
+    public record TokenizeResponse(List<Integer> ids, int count) {}
+}

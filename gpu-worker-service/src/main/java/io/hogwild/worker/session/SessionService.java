@@ -1,0 +1,192 @@
+package io.hogwild.worker.session;
+
+import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.SessionStatus;
+import io.hogwild.worker.config.WorkerProperties;
+import io.hogwild.worker.metrics.WorkerMetrics;
+import io.hogwild.worker.model.ServedModel;
+import io.hogwild.worker.web.ProblemException;
+import jakarta.annotation.PreDestroy;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * Admits sessions and runs each on its own lockstep thread.
+ *
+ * <p>Admission reserves the session's worst-case cache bytes ({@link PlanValidator#estimateCacheBytes}) against
+ * the configured budget and counts it against the session limit; a session that does not fit is refused with 503
+ * and {@code Retry-After} instead of risking an out-of-memory failure halfway through every running session.
+ * The reservation is released when the session's cache is freed.
+ *
+ * <p>Lockstep threads come from a fixed pool of {@code max-sessions} threads: a step is seconds of device work at
+ * worst, and never runs on a Netty event-loop thread.
+ */
+@Service
+public class SessionService {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionService.class);
+
+    private final ServedModel model;
+    private final WorkerProperties properties;
+    private final WorkerMetrics metrics;
+    private final TokenChooser.Factory choosers;
+    private final PlanValidator validator;
+    private final ThreadPoolExecutor executor;
+    private final Map<String, SessionRun> sessions = new ConcurrentHashMap<>();
+    private final ArrayDeque<String> finishedOrder = new ArrayDeque<>();
+    private final long cacheBudget;
+    private int active;
+    private long reserved;
+
+    public SessionService(ServedModel model, WorkerProperties properties, WorkerMetrics metrics,
+                          TokenChooser.Factory choosers) {
+        this.model = model;
+        this.properties = properties;
+        this.metrics = metrics;
+        this.choosers = choosers;
+        this.validator = new PlanValidator(model.languageModel());
+        this.cacheBudget = properties.cacheBudget().toBytes();
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(properties.maxSessions(), properties.maxSessions(), 60,
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(properties.maxSessions()), r -> {
+                    Thread t = new Thread(r, "lockstep-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        metrics.gauge("hogwild.worker.sessions.active", "Sessions prefilling or running", this::activeSessions);
+        metrics.gauge("hogwild.worker.cache.bytes", "Cache bytes allocated by running sessions",
+                this::cacheBytesAllocated);
+        metrics.gauge("hogwild.worker.cache.bytes.reserved", "Worst-case cache bytes reserved by admission",
+                this::cacheBytesReserved);
+    }
+
+    /** Validates, admits and starts a session; blocking work (tokenizing): call it off the event loop. */
+    public SessionStatus start(SessionPlan plan) {
+        ValidatedPlan validated = validator.validate(plan);
+        String id = validated.sessionId();
+        long bytes = validated.estimatedCacheBytes();
+        SessionRun run;
+        synchronized (this) {
+            if (sessions.containsKey(id)) {
+                throw new ProblemException(HttpStatus.CONFLICT, "session '" + id + "' already exists", null,
+                        Map.of("field", "session_id"));
+            }
+            if (active >= properties.maxSessions()) {
+                metrics.rejected("sessions");
+                throw noRoom("all " + properties.maxSessions() + " session slots are in use", bytes);
+            }
+            if (bytes > cacheBudget - reserved) {
+                metrics.rejected("cache");
+                throw noRoom(bytes > cacheBudget
+                        ? "the session needs up to " + bytes + " bytes of cache, more than this worker's whole "
+                                + "budget of " + cacheBudget + " bytes (lower the budgets or use another worker)"
+                        : "the session needs up to " + bytes + " bytes of cache; " + (cacheBudget - reserved)
+                                + " of " + cacheBudget + " are free", bytes);
+            }
+            active++;
+            reserved += bytes;
+            run = new SessionRun(plan, id, properties.eventBufferSize(), bytes, () -> release(id, bytes));
+            sessions.put(id, run);
+        }
+        try {
+            executor.execute(new LockstepLoop(validated, model.languageModel(), choosers, run, metrics));
+        } catch (RejectedExecutionException e) {
+            synchronized (this) {
+                sessions.remove(id);
+                active--;
+                reserved -= bytes;
+            }
+            metrics.rejected("sessions");
+            throw noRoom("no lockstep thread is free", bytes);
+        }
+        log.info("Session {} started: {} workers, {} prompt tokens, up to {} cache bytes", id,
+                plan.workers().size(), validated.promptTokens(), bytes);
+        return run.status();
+    }
+
+    private ProblemException noRoom(String why, long bytes) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("cache_bytes_needed", bytes);
+        props.put("cache_bytes_free", cacheBytesFree());
+        props.put("active_sessions", activeSessions());
+        props.put("max_sessions", properties.maxSessions());
+        return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "no room for a new session: " + why,
+                properties.retryAfter(), props);
+    }
+
+    private synchronized void release(String id, long bytes) {
+        active--;
+        reserved -= bytes;
+        finishedOrder.addLast(id);
+        while (finishedOrder.size() > properties.retainFinishedSessions()) {
+            sessions.remove(finishedOrder.removeFirst());
+        }
+    }
+
+    public SessionRun get(String id) {
+        SessionRun run = sessions.get(id);
+        if (run == null) {
+            throw ProblemException.notFound("no session '" + id + "' on this worker");
+        }
+        return run;
+    }
+
+    public List<SessionStatus> list() {
+        return sessions.values().stream().map(SessionRun::status)
+                .sorted(Comparator.comparing(SessionStatus::sessionId)).toList();
+    }
+
+    public SessionStatus cancel(String id) {
+        SessionRun run = get(id);
+        run.cancel();
+        return run.status();
+    }
+
+    public synchronized int activeSessions() {
+        return active;
+    }
+
+    public synchronized long cacheBytesReserved() {
+        return reserved;
+    }
+
+    public synchronized long cacheBytesFree() {
+        return Math.max(0, cacheBudget - reserved);
+    }
+
+    public long cacheBytesAllocated() {
+        return sessions.values().stream().mapToLong(r -> r.status().cacheBytesAllocated()).sum();
+    }
+
+    public int maxSessions() {
+        return properties.maxSessions();
+    }
+
+    /** Cancels every session and waits a little for the loops to free their caches before the model goes. */
+    @PreDestroy
+    public void shutdown() {
+        sessions.values().forEach(SessionRun::cancel);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("Lockstep threads still busy after 30 s at shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

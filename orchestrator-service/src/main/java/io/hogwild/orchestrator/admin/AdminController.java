@@ -1,0 +1,115 @@
+package io.hogwild.orchestrator.admin;
+
+import io.hogwild.contracts.run.RunDetail;
+import io.hogwild.contracts.run.RunEvent;
+import io.hogwild.contracts.run.RunPage;
+import io.hogwild.contracts.run.RunStatus;
+import io.hogwild.contracts.run.RunTranscript;
+import io.hogwild.contracts.run.WorkerTranscript;
+import io.hogwild.orchestrator.run.EventIds;
+import io.hogwild.orchestrator.run.RunStore;
+import io.hogwild.orchestrator.run.TranscriptBuilder;
+import io.hogwild.orchestrator.web.InvalidRequestException;
+import io.hogwild.orchestrator.web.NotFoundException;
+import io.hogwild.orchestrator.workers.WorkerRegistry;
+import io.hogwild.orchestrator.workers.WorkerResilience;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Inspection of runs for people debugging them (see API.md): everything is read from Redis. */
+@RestController
+@RequestMapping("/admin")
+public class AdminController {
+
+    private static final int MAX_PAGE_SIZE = 200;
+
+    private final RunStore store;
+    private final WorkerRegistry registry;
+    private final WorkerResilience resilience;
+
+    public AdminController(RunStore store, WorkerRegistry registry, WorkerResilience resilience) {
+        this.store = store;
+        this.registry = registry;
+        this.resilience = resilience;
+    }
+
+    @GetMapping("/runs")
+    public Mono<RunPage> list(@RequestParam(required = false) String status,
+                              @RequestParam(defaultValue = "0") int page,
+                              @RequestParam(defaultValue = "20") int size) {
+        if (page < 0) {
+            return Mono.error(new InvalidRequestException("page", "page must be 0 or more"));
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            return Mono.error(new InvalidRequestException("size", "size must be between 1 and " + MAX_PAGE_SIZE));
+        }
+        RunStatus filter = null;
+        if (status != null && !status.isBlank()) {
+            try {
+                filter = RunStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return Mono.error(new InvalidRequestException("status", "unknown status '" + status
+                        + "'; expected one of " + Arrays.stream(RunStatus.values()).map(Enum::name)
+                        .collect(Collectors.joining(", "))));
+            }
+        }
+        return store.list(filter, page, size);
+    }
+
+    @GetMapping("/runs/{runId}")
+    public Mono<RunDetail> run(@PathVariable String runId) {
+        return store.detail(runId).switchIfEmpty(notFound(runId));
+    }
+
+    @GetMapping("/runs/{runId}/transcript")
+    public Mono<RunTranscript> transcript(@PathVariable String runId) {
+        return store.view(runId).switchIfEmpty(notFound(runId)).flatMap(run -> store.allEvents(runId).collectList()
+                .map(events -> TranscriptBuilder.build(runId, run.status(), run.workers(), events,
+                        run.finalAnswer())));
+    }
+
+    @GetMapping("/runs/{runId}/transcript/{worker}")
+    public Mono<WorkerTranscript> workerTranscript(@PathVariable String runId, @PathVariable String worker) {
+        return transcript(runId).flatMap(t -> t.workers().stream()
+                .filter(w -> w.worker().equalsIgnoreCase(worker))
+                .findFirst()
+                .map(Mono::just)
+                .orElseGet(() -> Mono.error(new NotFoundException("run " + runId + " has no worker '" + worker
+                        + "'; its workers are " + t.workers().stream().map(WorkerTranscript::worker).toList()))));
+    }
+
+    /** The raw log, oldest first; page through it with {@code after} = the last id seen. */
+    @GetMapping("/runs/{runId}/events")
+    public Mono<List<RunEvent>> events(@PathVariable String runId,
+                                       @RequestParam(required = false) String after,
+                                       @RequestParam(defaultValue = "1000") int limit) {
+        if (limit < 1 || limit > 10_000) {
+            return Mono.error(new InvalidRequestException("limit", "limit must be between 1 and 10000"));
+        }
+        String from = EventIds.validated(after);
+        return store.view(runId).switchIfEmpty(notFound(runId))
+                .flatMap(run -> store.events(runId, from, limit).collectList());
+    }
+
+    /** The GPU workers in the registry and the state of the circuit to each. */
+    @GetMapping("/workers")
+    public Flux<Map<String, Object>> workers() {
+        return registry.live().map(w -> Map.of(
+                "registration", w,
+                "circuit", resilience.circuitBreaker(w.workerId()).getState().name()));
+    }
+
+    private static <T> Mono<T> notFound(String runId) {
+        return Mono.error(() -> new NotFoundException("no run " + runId));
+    }
+}

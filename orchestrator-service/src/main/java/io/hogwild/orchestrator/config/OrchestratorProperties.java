@@ -1,0 +1,76 @@
+package io.hogwild.orchestrator.config;
+
+import io.hogwild.contracts.Layout;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything the orchestrator can be tuned with, under {@code hogwild.orchestrator}. Defaults here are the documented
+ * ones; application.yml only overrides what differs per environment.
+ */
+@ConfigurationProperties("hogwild.orchestrator")
+public record OrchestratorProperties(
+        @DefaultValue Defaults defaults,
+        @DefaultValue Limits limits,
+        @DefaultValue Registry registry,
+        @DefaultValue Resilience resilience,
+        @DefaultValue Events events) {
+
+    /** Values a run request may leave out. */
+    public record Defaults(
+            @DefaultValue("2") int workers,
+            @DefaultValue("COMBINED") Layout layout,
+            @DefaultValue("1024") int maxTokensPerWorker,
+            @DefaultValue("512") int maxStepTokens,
+            @DefaultValue("0.6") double temperature,
+            @DefaultValue("0.95") double topP,
+            @DefaultValue("20") int topK,
+            @DefaultValue("1024") int selfCheckEvery,
+            @DefaultValue("16") int finisherTokens,
+            @DefaultValue("false") boolean fewShot,
+            @DefaultValue("true") boolean enableThinking) {}
+
+    /** Bounds a request must stay within (the record's annotations are the outer bounds). */
+    public record Limits(
+            @DefaultValue("8") int maxWorkers,
+            @DefaultValue("32768") int maxTokensPerWorker,
+            @DefaultValue("20000") int maxProblemChars) {}
+
+    /** The GPU worker registry in Redis. */
+    public record Registry(
+            @DefaultValue("hogwild:workers:") String keyPrefix,
+            /* A registration older than this counts as gone even if its key has not expired yet (0 = trust TTL). */
+            @DefaultValue("30s") Duration maxHeartbeatAge,
+            /* Retry-After sent when no GPU worker has room and none said how long to wait. */
+            @DefaultValue("5s") Duration retryAfter,
+            /* How often a running run checks that its GPU worker still heartbeats. */
+            @DefaultValue("2s") Duration heartbeatCheckInterval) {}
+
+    /** How GPU workers are called. */
+    public record Resilience(
+            @DefaultValue("2s") Duration connectTimeout,
+            /* Limit for short calls (model, tokenize, create, cancel, inspect). */
+            @DefaultValue("10s") Duration callTimeout,
+            /* A session's event stream may be silent this long (long prefills) before it counts as dead. */
+            @DefaultValue("120s") Duration streamIdleTimeout,
+            @DefaultValue("50") float failureRateThreshold,
+            @DefaultValue("10") int slidingWindowSize,
+            @DefaultValue("4") int minimumNumberOfCalls,
+            @DefaultValue("15s") Duration waitInOpenState,
+            @DefaultValue("2") int permittedCallsInHalfOpenState,
+            /* Concurrent calls to one GPU worker. */
+            @DefaultValue("32") int maxConcurrentCalls,
+            /* Attempts for idempotent calls (GET /v1/model, tokenize, cancel), first included. */
+            @DefaultValue("3") int maxAttempts,
+            @DefaultValue("200ms") Duration retryWait,
+            /* Reconnects of a session's event stream (resuming after the last seq) before the run fails. */
+            @DefaultValue("3") int streamReconnects) {}
+
+    /** How event followers poll the run's log. */
+    public record Events(
+            @DefaultValue("100ms") Duration pollInterval,
+            @DefaultValue("500") int batchSize,
+            /* Lease on a running run, so that exactly one orchestrator instance records its events. */
+            @DefaultValue("15s") Duration ownerLease) {}
+}

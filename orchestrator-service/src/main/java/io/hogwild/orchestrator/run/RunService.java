@@ -1,0 +1,198 @@
+package io.hogwild.orchestrator.run;
+
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.RunEventType;
+import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunStatus;
+import io.hogwild.contracts.run.RunView;
+import io.hogwild.contracts.worker.ModelInfo;
+import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.WorkerRegistration;
+import io.hogwild.orchestrator.config.OrchestratorProperties;
+import io.hogwild.orchestrator.plan.PlanBuilder;
+import io.hogwild.orchestrator.plan.RunSettings;
+import io.hogwild.orchestrator.prompt.PromptRenderer;
+import io.hogwild.orchestrator.run.RunKeys.Field;
+import io.hogwild.orchestrator.web.ApiException;
+import io.hogwild.orchestrator.web.ConflictException;
+import io.hogwild.orchestrator.web.InvalidRequestException;
+import io.hogwild.orchestrator.web.NotFoundException;
+import io.hogwild.orchestrator.workers.GpuWorkerClient;
+import io.hogwild.orchestrator.workers.WorkerRegistry;
+import io.hogwild.orchestrator.workers.WorkerTarget;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+/**
+ * Starts and cancels runs. A run is recorded (QUEUED) before the GPU worker is asked for a session, so that whatever
+ * happens next (worker full, unreachable, crash mid-run) is recorded against it rather than lost.
+ */
+@Service
+public class RunService {
+
+    private final RunStore store;
+    private final SessionRecorder recorder;
+    private final WorkerRegistry registry;
+    private final GpuWorkerClient client;
+    private final PromptRenderer renderer;
+    private final PlanBuilder planBuilder;
+    private final OrchestratorProperties properties;
+    private final Clock clock;
+    private final SecureRandom seeds = new SecureRandom();
+
+    public RunService(RunStore store, SessionRecorder recorder, WorkerRegistry registry, GpuWorkerClient client,
+                      PromptRenderer renderer, PlanBuilder planBuilder, OrchestratorProperties properties,
+                      Clock clock) {
+        this.store = store;
+        this.recorder = recorder;
+        this.registry = registry;
+        this.client = client;
+        this.renderer = renderer;
+        this.planBuilder = planBuilder;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    public Mono<RunView> create(RunRequest request) {
+        RunSettings settings;
+        try {
+            validate(request);
+            settings = RunSettings.resolve(request, properties.defaults(), seeds.nextLong() & Long.MAX_VALUE);
+        } catch (InvalidRequestException e) {
+            return Mono.error(e);
+        }
+        return registry.select(request.model()).flatMap(worker -> {
+            WorkerTarget target = new WorkerTarget(worker.workerId(), worker.url());
+            return client.model(target).flatMap(model -> {
+                String prompt = renderer.render(model, settings.problem(), settings.names(), settings.fewShot(),
+                        settings.enableThinking());
+                return client.tokenize(target, prompt)
+                        .flatMap(count -> checkContext(model, settings, count.count()))
+                        .then(Mono.defer(() -> start(request, settings, worker, target, model, prompt)));
+            });
+        });
+    }
+
+    private Mono<RunView> start(RunRequest request, RunSettings settings, WorkerRegistration worker,
+                                WorkerTarget target, ModelInfo model, String prompt) {
+        String runId = UUID.randomUUID().toString();
+        SessionPlan plan = planBuilder.build(runId, runId, prompt, settings);
+        return store.create(runId, request, settings.layout(), settings.names(), model.id(), worker.workerId(),
+                        worker.url(), plan, clock.instant())
+                .then(client.createSession(target, plan))
+                .flatMap(session -> {
+                    String sessionId = session.sessionId() != null ? session.sessionId() : plan.sessionId();
+                    Map<String, String> fields = new HashMap<>();
+                    fields.put(Field.SESSION_ID, sessionId);
+                    fields.put(Field.STARTED_AT, Long.toString(clock.millis()));
+                    return store.transition(runId, java.util.List.of(RunStatus.QUEUED), RunStatus.RUNNING, fields)
+                            .flatMap(moved -> moved
+                                    ? store.append(runId, RunEventType.RUN_STARTED, null, Map.of(
+                                                    "gpu_worker", worker.workerId(), "session_id", sessionId))
+                                            .then(recorder.attach(runId, target, sessionId, 0))
+                                    // Cancelled while the session was being created: stop it again.
+                                    : client.cancel(target, sessionId).onErrorResume(e -> Mono.empty()));
+                })
+                .onErrorResume(ApiException.class, e -> recorder.fail(runId, e.getMessage())
+                        .then(Mono.error(e.with("run_id", runId))))
+                .then(store.view(runId));
+    }
+
+    public Mono<RunView> get(String runId) {
+        return store.view(runId).switchIfEmpty(Mono.error(() -> new NotFoundException("no run " + runId)));
+    }
+
+    /**
+     * Cancels an active run: asks its GPU worker to stop (the run becomes CANCELLED when the worker's
+     * SESSION_FINISHED arrives); a run without a reachable session is cancelled right here.
+     */
+    public Mono<RunView> cancel(String runId) {
+        return store.fields(runId)
+                .switchIfEmpty(Mono.error(() -> new NotFoundException("no run " + runId)))
+                .flatMap(f -> {
+                    RunStatus status = RunStatus.valueOf(f.get(Field.STATUS));
+                    if (RunStates.isFinal(status)) {
+                        return Mono.error(new ConflictException("run " + runId + " already ended: " + status)
+                                .with("status", status.name()));
+                    }
+                    Mono<Void> requested = store.append(runId, RunEventType.CANCEL_REQUESTED, null, Map.of()).then();
+                    String sessionId = f.get(Field.SESSION_ID);
+                    String url = f.get(Field.GPU_WORKER_URL);
+                    if (status == RunStatus.QUEUED || sessionId == null || url == null) {
+                        return requested.then(cancelHere(runId, "cancelled before the session started"));
+                    }
+                    WorkerTarget target = new WorkerTarget(f.get(Field.GPU_WORKER), url);
+                    return requested.then(client.cancel(target, sessionId)
+                            .onErrorResume(e -> cancelHere(runId, "cancelled; the GPU worker could not be told: "
+                                    + e.getMessage())));
+                })
+                .then(Mono.defer(() -> store.view(runId)));
+    }
+
+    private Mono<Void> cancelHere(String runId, String note) {
+        recorder.detach(runId);
+        Map<String, String> fields = new HashMap<>();
+        fields.put(Field.FINISHED_AT, Long.toString(clock.millis()));
+        fields.put(Field.FINISH_REASON, "cancelled");
+        fields.put("cancel_note", note);
+        return recorder.end(runId, RunStatus.CANCELLED, fields);
+    }
+
+    /** Checks beyond the record's annotations: consistency between fields and the configured limits. */
+    void validate(RunRequest request) {
+        OrchestratorProperties.Limits limits = properties.limits();
+        if (request.problem() == null || request.problem().isBlank()) {
+            throw new InvalidRequestException("problem", "problem must not be empty");
+        }
+        if (request.problem().length() > limits.maxProblemChars()) {
+            throw new InvalidRequestException("problem", "problem is " + request.problem().length()
+                    + " characters; at most " + limits.maxProblemChars() + " are accepted");
+        }
+        Layout layout = request.layout() != null ? request.layout() : properties.defaults().layout();
+        if (request.workers() != null) {
+            if (request.workers() < 1 || request.workers() > limits.maxWorkers()) {
+                throw new InvalidRequestException("workers", "workers must be between 1 and " + limits.maxWorkers()
+                        + ", not " + request.workers());
+            }
+            if (layout == Layout.SINGLE && request.workers() != 1) {
+                throw new InvalidRequestException("workers", "the single layout runs exactly one worker, not "
+                        + request.workers());
+            }
+        }
+        if (request.maxTokensPerWorker() != null
+                && (request.maxTokensPerWorker() < 1 || request.maxTokensPerWorker() > limits.maxTokensPerWorker())) {
+            throw new InvalidRequestException("max_tokens_per_worker", "max_tokens_per_worker must be between 1 and "
+                    + limits.maxTokensPerWorker() + ", not " + request.maxTokensPerWorker());
+        }
+    }
+
+    /**
+     * The prompt must fit the model's context with room for the work: every worker's view holds the prompt plus (in
+     * shared layouts) every worker's steps, step prefixes, self-checks and the finisher.
+     */
+    private Mono<Void> checkContext(ModelInfo model, RunSettings settings, int promptTokens) {
+        int context = model.contextLimit();
+        if (context <= 0) {
+            return Mono.empty();
+        }
+        if (promptTokens >= context) {
+            return Mono.error(new InvalidRequestException("problem", "the problem with the collaboration prompt is "
+                    + promptTokens + " tokens, more than the model's context of " + context + " tokens"));
+        }
+        int perWorker = settings.maxTokensPerWorker() + settings.finisherTokens() + 64
+                + settings.maxTokensPerWorker() / 8;
+        boolean shared = settings.layout() == Layout.COMBINED || settings.layout() == Layout.INTERLEAVED;
+        long needed = promptTokens + 64L + (long) perWorker * (shared ? settings.names().size() : 1);
+        if (needed > context) {
+            return Mono.error(new InvalidRequestException("max_tokens_per_worker", "with a prompt of " + promptTokens
+                    + " tokens, " + settings.names().size() + " worker(s) at " + settings.maxTokensPerWorker()
+                    + " tokens each would need about " + needed + " tokens of context; the model has " + context));
+        }
+        return Mono.empty();
+    }
+}

@@ -1,0 +1,15 @@
+package io.hogwild.orchestrator.workers;
+
+import io.hogwild.orchestrator.web.ApiException;
+import org.springframework.http.HttpStatus;
+
+/**
+ * The GPU worker refused a call as invalid (4xx other than 503) or answered something unusable. The worker is healthy,
+ * so the circuit breaker ignores it; the client sees 502 with the worker's own explanation.
+ */
+public class WorkerRejectedException extends ApiException {
+
+    public WorkerRejectedException(String detail) {
+        super(HttpStatus.BAD_GATEWAY, "gpu-worker-rejected", "GPU worker rejected the call", detail);
+    }
+}

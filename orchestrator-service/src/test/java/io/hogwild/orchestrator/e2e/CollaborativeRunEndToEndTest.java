@@ -1,0 +1,282 @@
+package io.hogwild.orchestrator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hogwild.contracts.run.HistoryEntry;
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.RunEvent;
+import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunEventType;
+import io.hogwild.contracts.run.RunStatus;
+import io.hogwild.contracts.run.RunTranscript;
+import io.hogwild.contracts.run.RunView;
+import io.hogwild.contracts.run.TranscriptStep;
+import io.hogwild.orchestrator.OrchestratorApplication;
+import io.hogwild.orchestrator.run.TranscriptBuilder;
+import io.hogwild.orchestrator.support.StubGpuWorker;
+import io.hogwild.testing.redis.RedisExtension;
+import io.hogwild.testing.redis.RedisPropertiesInitializer;
+import io.hogwild.testing.redis.TestRedis;
+import io.hogwild.worker.WorkerApplication;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The whole path with real parts: the real GPU worker service (engine on CPU, golden qwen3-tiny checkpoint), the
+ * orchestrator, and a real Redis, each service a Spring application on its own random port in this JVM.
+ *
+ * <p>A 2-worker {@code combined} run, followed live over SSE. The random-weight model babbles, so steps end at
+ * {@code max_step_tokens} and the run ends by budget and finisher; both are small so this takes seconds. Afterwards
+ * both services are restarted (Redis keeps running) and what Redis gives back must equal what was seen live.
+ */
+@ExtendWith(RedisExtension.class)
+class CollaborativeRunEndToEndTest {
+
+    private static final Duration T = Duration.ofSeconds(120);
+
+    private ConfigurableApplicationContext gpuWorker;
+    private ConfigurableApplicationContext orchestrator;
+
+    static ConfigurableApplicationContext startGpuWorker() {
+        return new SpringApplicationBuilder(WorkerApplication.class)
+                .initializers(new RedisPropertiesInitializer())
+                // Command-line arguments: they win over any application.yml (default properties would not).
+                .run(
+                        // Our application.yml is first on this classpath; the worker must not read it.
+                        "--spring.config.name=gpu-worker-e2e",
+                        "--server.port=0",
+                        "--hogwild.model.path=gpu-worker-service/src/test/resources/golden/qwen3-tiny",
+                        "--hogwild.worker.id=e2e-gpu",
+                        "--hogwild.worker.device=cpu",
+                        "--hogwild.worker.heartbeat-interval=300ms",
+                        "--hogwild.worker.heartbeat-ttl=5s");
+    }
+
+    static ConfigurableApplicationContext startOrchestrator() {
+        return new SpringApplicationBuilder(OrchestratorApplication.class)
+                .initializers(new RedisPropertiesInitializer())
+                .run(
+                        "--server.port=0",
+                        "--hogwild.orchestrator.events.poll-interval=20ms",
+                        "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms");
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (orchestrator != null) {
+            orchestrator.close();
+        }
+        if (gpuWorker != null) {
+            gpuWorker.close();
+        }
+    }
+
+    @Test
+    void twoWorkersCollaborateAndTheRecordSurvivesARestart(TestRedis redis) throws Exception {
+        redis.flushAll();
+        gpuWorker = startGpuWorker();
+        orchestrator = startOrchestrator();
+        awaitRegistration(redis);
+        WebTestClient http = StubGpuWorker.client(port(orchestrator));
+
+        RunView created = http.post().uri("/internal/runs").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(new RunRequest("Alice and Bob must find 17 * 23. Split the work.", 2, Layout.COMBINED,
+                        40, 12, 1.0, 1.0, 0, 7L, 16, 4, false, false, null))
+                .exchange().expectStatus().isAccepted()
+                .expectBody(RunView.class).returnResult().getResponseBody();
+        assertThat(created.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(created.gpuWorker()).isEqualTo("e2e-gpu");
+        assertThat(created.workers()).containsExactly("Alice", "Bob");
+
+        // Followed live, over SSE, until the run ends.
+        CompletableFuture<List<ServerSentEvent<RunEvent>>> live = http.get()
+                .uri("/internal/runs/{id}/events", created.runId()).accept(MediaType.TEXT_EVENT_STREAM).exchange()
+                .expectStatus().isOk()
+                .returnResult(new ParameterizedTypeReference<ServerSentEvent<RunEvent>>() { })
+                .getResponseBody().collectList().toFuture();
+        List<RunEvent> events = live.get(T.toSeconds(), TimeUnit.SECONDS).stream().map(ServerSentEvent::data)
+                .toList();
+
+        RunView run = http.get().uri("/internal/runs/{id}", created.runId()).exchange().expectStatus().isOk()
+                .expectBody(RunView.class).returnResult().getResponseBody();
+        assertThat(run.status()).as("run %s: %s", run.runId(), run.failureReason()).isEqualTo(RunStatus.FINISHED);
+        assertThat(run.finishReason()).isIn("budget", "answer");
+
+        assertEventOrder(events);
+        assertEachWorkerSawTheOther(events);
+        RunTranscript liveTranscript = TranscriptBuilder.build(run.runId(), run.status(), run.workers(), events,
+                run.finalAnswer());
+        assertPromotionFilledTheSharedHistory(events, liveTranscript);
+        assertThat(run.progress()).allSatisfy(p -> {
+            assertThat(p.tokens()).isGreaterThanOrEqualTo(40);
+            assertThat(p.steps()).isGreaterThanOrEqualTo(2);
+        });
+
+        // Restart both services; Redis keeps running.
+        orchestrator.close();
+        gpuWorker.close();
+        gpuWorker = startGpuWorker();
+        orchestrator = startOrchestrator();
+        WebTestClient after = StubGpuWorker.client(port(orchestrator));
+
+        RunTranscript stored = after.get().uri("/admin/runs/{id}/transcript", run.runId()).exchange()
+                .expectStatus().isOk().expectBody(RunTranscript.class).returnResult().getResponseBody();
+        assertThat(stored).isEqualTo(liveTranscript);
+        List<RunEvent> storedEvents = after.get().uri("/admin/runs/{id}/events?limit=10000", run.runId()).exchange()
+                .expectStatus().isOk().expectBodyList(RunEvent.class).returnResult().getResponseBody();
+        assertThat(storedEvents).isEqualTo(events);
+        after.get().uri("/admin/runs/{id}/transcript/bob", run.runId()).exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.worker").isEqualTo("Bob");
+        after.get().uri("/admin/runs?status=FINISHED").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.items[0].run_id").isEqualTo(run.runId());
+    }
+
+    private static void awaitRegistration(TestRedis redis) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (redis.command("GET", "hogwild:workers:e2e-gpu") == null) {
+            assertThat(System.nanoTime()).as("GPU worker registered in Redis").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Lifecycle first and last; per worker: a step starts, gets tokens, finishes, is promoted, then the next. */
+    private static void assertEventOrder(List<RunEvent> events) {
+        List<RunEventType> types = events.stream().map(RunEvent::type).toList();
+        assertThat(types.subList(0, 3)).containsExactly(RunEventType.RUN_QUEUED, RunEventType.RUN_STARTED,
+                RunEventType.SESSION_STARTED);
+        assertThat(types).containsSubsequence(RunEventType.SESSION_STARTED, RunEventType.PREFILL_FINISHED,
+                RunEventType.STEP_STARTED, RunEventType.TOKENS, RunEventType.STEP_FINISHED,
+                RunEventType.STEP_PROMOTED, RunEventType.BUDGET_EXHAUSTED, RunEventType.FINISHER_STARTED,
+                RunEventType.SESSION_FINISHED, RunEventType.RUN_ENDED);
+        assertThat(types.get(types.size() - 1)).isEqualTo(RunEventType.RUN_ENDED);
+        assertThat(types.get(types.size() - 2)).isEqualTo(RunEventType.SESSION_FINISHED);
+        assertThat(events.stream().filter(e -> e.sessionSeq() != null).map(RunEvent::sessionSeq).toList())
+                .as("session events in the worker's order, none lost or repeated").isSorted().doesNotHaveDuplicates();
+        assertThat(events).extracting(RunEvent::id).isSorted().doesNotHaveDuplicates();
+
+        for (String worker : List.of("Alice", "Bob")) {
+            int step = 0;
+            String state = "none";
+            for (RunEvent e : events) {
+                if (!worker.equals(e.worker())) {
+                    continue;
+                }
+                switch (e.type()) {
+                    case STEP_STARTED -> {
+                        assertThat(state).as(worker + " starts a step after the previous ended")
+                                .isIn("none", "promoted");
+                        assertThat(e.step()).isEqualTo(step + 1);
+                        assertThat(e.text()).isEqualTo("**" + worker + " [" + e.step() + "]:** ");
+                        step = e.step();
+                        state = "started";
+                    }
+                    case TOKENS -> assertThat(e.step()).isEqualTo(step);
+                    case STEP_FINISHED -> {
+                        assertThat(state).isEqualTo("started");
+                        assertThat(e.step()).isEqualTo(step);
+                        state = "finished";
+                    }
+                    case STEP_PROMOTED -> {
+                        assertThat(state).isEqualTo("finished");
+                        assertThat(e.step()).isEqualTo(step);
+                        state = "promoted";
+                    }
+                    default -> { }
+                }
+            }
+            assertThat(step).as(worker + " wrote several steps").isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /**
+     * From the recorded block layouts: at the end of some step of each worker, its view held text written by the
+     * other one, either the other's unfinished step or history beyond what the worker promoted itself.
+     */
+    private static void assertEachWorkerSawTheOther(List<RunEvent> events) {
+        Map<String, String> other = Map.of("Alice", "Bob", "Bob", "Alice");
+        Map<String, Integer> ownPromoted = new HashMap<>(Map.of("Alice", 0, "Bob", 0));
+        Map<String, Boolean> saw = new HashMap<>(Map.of("Alice", false, "Bob", false));
+        int historyLength = 0;
+        for (RunEvent e : events) {
+            if (e.type() == RunEventType.STEP_PROMOTED) {
+                int length = ((Number) e.data().get("history_length")).intValue();
+                ownPromoted.merge(e.worker(), length - historyLength, Integer::sum);
+                historyLength = length;
+            }
+            if (e.type() == RunEventType.STEP_FINISHED) {
+                Map<String, Integer> view = new HashMap<>();
+                List<String> order = new ArrayList<>();
+                for (Object item : (List<?>) e.data().get("view")) {
+                    List<?> pair = (List<?>) item;
+                    view.put(pair.get(0).toString(), ((Number) pair.get(1)).intValue());
+                    order.add(pair.get(0).toString());
+                }
+                String self = "step-" + e.worker().toLowerCase();
+                String theirs = "step-" + other.get(e.worker()).toLowerCase();
+                assertThat(order).as("combined view").containsExactly("prompt", "history-header", "history",
+                        "in-progress-header", theirs, self);
+                if (view.get(theirs) > 0 || view.get("history") > ownPromoted.get(e.worker())) {
+                    saw.put(e.worker(), true);
+                }
+            }
+        }
+        assertThat(saw).as("each worker's view held the other's tokens").containsEntry("Alice", true)
+                .containsEntry("Bob", true);
+    }
+
+    /** Every finished step went into the one shared history, in promotion order, which grew with each. */
+    private static void assertPromotionFilledTheSharedHistory(List<RunEvent> events, RunTranscript transcript) {
+        List<RunEvent> promotions = events.stream().filter(e -> e.type() == RunEventType.STEP_PROMOTED).toList();
+        List<RunEvent> finished = events.stream().filter(e -> e.type() == RunEventType.STEP_FINISHED).toList();
+        assertThat(promotions).hasSameSizeAs(finished);
+        assertThat(promotions).allSatisfy(p -> {
+            assertThat(p.data()).containsEntry("target", "history")
+                    .containsEntry("source", "step-" + p.worker().toLowerCase());
+        });
+        assertThat(promotions.stream().map(p -> ((Number) p.data().get("history_length")).intValue()).toList())
+                .isSorted().doesNotHaveDuplicates();
+        assertThat(transcript.history()).extracting(HistoryEntry::worker).contains("Alice", "Bob");
+        assertThat(transcript.history()).hasSize(promotions.size());
+        for (int i = 0; i < promotions.size(); i++) {
+            HistoryEntry entry = transcript.history().get(i);
+            RunEvent finish = finished.stream().filter(f -> f.worker().equals(entry.worker())
+                    && f.step().equals(entry.step())).findFirst().orElseThrow();
+            assertThat(entry.text()).isEqualTo(finish.text()).startsWith("**" + entry.worker() + " [");
+            assertThat(entry.worker()).isEqualTo(promotions.get(i).worker());
+        }
+        // A later step of a worker sees the history grown by earlier promotions.
+        List<Integer> historyInViews = finished.stream()
+                .map(CollaborativeRunEndToEndTest::historyOf).toList();
+        assertThat(historyInViews).isSorted();
+        assertThat(historyInViews.get(historyInViews.size() - 1)).isPositive();
+        assertThat(transcript.workers()).allSatisfy(w -> assertThat(w.steps()).allMatch(TranscriptStep::promoted));
+    }
+
+    private static int historyOf(RunEvent stepFinished) {
+        for (Object item : (List<?>) stepFinished.data().get("view")) {
+            List<?> pair = (List<?>) item;
+            if ("history".equals(pair.get(0))) {
+                return ((Number) pair.get(1)).intValue();
+            }
+        }
+        throw new AssertionError("no history block in " + stepFinished.data());
+    }
+}

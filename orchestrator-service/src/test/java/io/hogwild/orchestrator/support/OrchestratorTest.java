@@ -1,0 +1,29 @@
+package io.hogwild.orchestrator.support;
+
+import io.hogwild.testing.redis.RealRedis;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * The orchestrator on a random port against the real test Redis, with timings short enough for tests. One
+ * configuration for all such tests, so Spring caches and shares the context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@RealRedis
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "hogwild.orchestrator.resilience.call-timeout=2s",
+        "hogwild.orchestrator.resilience.connect-timeout=1s",
+        "hogwild.orchestrator.resilience.sliding-window-size=4",
+        "hogwild.orchestrator.resilience.minimum-number-of-calls=4",
+        "hogwild.orchestrator.resilience.wait-in-open-state=60s",
+        "hogwild.orchestrator.resilience.retry-wait=20ms",
+        "hogwild.orchestrator.resilience.stream-reconnects=2",
+        "hogwild.orchestrator.registry.heartbeat-check-interval=200ms",
+        "hogwild.orchestrator.registry.retry-after=3s",
+        "hogwild.orchestrator.events.poll-interval=20ms"})
+public @interface OrchestratorTest {
+}

@@ -1,0 +1,41 @@
+package io.hogwild.contracts.run;
+
+import io.hogwild.contracts.Layout;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A run as the orchestrator records it.
+ *
+ * @param runId the run
+ * @param status lifecycle state
+ * @param layout how the workers share the cache
+ * @param workers the workers' names, in order
+ * @param model the model id it runs on
+ * @param gpuWorker the GPU worker (registry id) that runs it, once chosen
+ * @param sessionId the session on that GPU worker
+ * @param createdAt when it was accepted
+ * @param startedAt when the GPU worker accepted the session
+ * @param finishedAt when it reached a final state
+ * @param finalAnswer the answer a worker gave in {@code \boxed{}}, if any
+ * @param finishReason why the session ended: {@code answer}, {@code budget}, {@code cancelled}, {@code error}
+ * @param failureReason what went wrong, for {@link RunStatus#FAILED}
+ * @param progress per-worker counters
+ * @param request the request as received
+ */
+public record RunView(
+        String runId,
+        RunStatus status,
+        Layout layout,
+        List<String> workers,
+        String model,
+        String gpuWorker,
+        String sessionId,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String finalAnswer,
+        String finishReason,
+        String failureReason,
+        List<RunWorkerProgress> progress,
+        RunRequest request) {}

@@ -1,0 +1,12 @@
+package io.hogwild.contracts.run;
+
+/**
+ * One worker's progress in a run, counted from the recorded events.
+ *
+ * @param name the worker, e.g. {@code Alice}
+ * @param steps steps started
+ * @param tokens tokens generated (finisher tokens included)
+ * @param currentStep the step it is writing (or wrote last)
+ * @param state {@code waiting}, {@code generating}, {@code finishing} (after the finisher), {@code done}
+ */
+public record RunWorkerProgress(String name, int steps, int tokens, int currentStep, String state) {}
