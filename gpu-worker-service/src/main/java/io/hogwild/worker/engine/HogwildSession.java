@@ -7,7 +7,6 @@ import io.hogwild.worker.engine.attention.AttentionMode;
 import io.hogwild.worker.engine.cache.SharedCache;
 import io.hogwild.worker.engine.cache.StepPlan;
 import io.hogwild.worker.engine.cache.Write;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,11 +99,6 @@ public final class HogwildSession implements AutoCloseable {
             out.put(slot.worker(), mine);
         }
         return out;
-    }
-
-    /** Names of the workers that have a view. */
-    public List<String> blockNames() {
-        return new ArrayList<>(cache.blocks().keySet());
     }
 
     @Override

@@ -113,7 +113,10 @@ public class SessionRecorder {
                 .then();
 
         Duration interval = properties.registry().heartbeatCheckInterval();
+        // Ticks that arrive while a check is still running are dropped: under load a Redis round trip can outlast
+        // the interval, and an un-requested interval tick would otherwise fail the run.
         Mono<Void> watchdog = Flux.interval(interval, interval)
+                .onBackpressureDrop()
                 .concatMap(tick -> store.acquireOwnership(runId, instanceId, properties.events().ownerLease())
                         .then(registry.find(target.id()).hasElement()))
                 .filter(alive -> !alive)

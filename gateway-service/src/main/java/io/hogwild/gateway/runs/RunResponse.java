@@ -1,0 +1,41 @@
+package io.hogwild.gateway.runs;
+
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunStatus;
+import io.hogwild.contracts.run.RunView;
+import io.hogwild.contracts.run.RunWorkerProgress;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A run as the public API shows it: the orchestrator's view without its internals (which GPU worker, which session),
+ * plus links to follow and cancel it.
+ */
+public record RunResponse(
+        String id,
+        String object,
+        RunStatus status,
+        Layout layout,
+        List<String> workers,
+        String model,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String finalAnswer,
+        String finishReason,
+        String failureReason,
+        List<RunWorkerProgress> progress,
+        RunRequest request,
+        Links links) {
+
+    public record Links(String self, String events, String cancel) {}
+
+    public static RunResponse of(RunView run) {
+        String self = "/v1/runs/" + run.runId();
+        return new RunResponse(run.runId(), "hogwild.run", run.status(), run.layout(), run.workers(), run.model(),
+                run.createdAt(), run.startedAt(), run.finishedAt(), run.finalAnswer(), run.finishReason(),
+                run.failureReason(), run.progress(), run.request(),
+                new Links(self, self + "/events", self + "/cancel"));
+    }
+}
