@@ -56,6 +56,9 @@ class WorkerApiTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    io.hogwild.worker.session.SessionService sessions;
+
     /** A long single-worker session (4000 tokens) and a two-worker one twice its cache size. */
     static SessionPlan longPlan(String id, int workers) {
         List<BlockSpec> blocks = new java.util.ArrayList<>(List.of(
@@ -113,10 +116,23 @@ class WorkerApiTest {
     }
 
     List<SessionEvent> ndjson(String id, String query) {
-        return client.get().uri("/v1/sessions/" + id + "/events" + query).accept(MediaType.APPLICATION_NDJSON)
-                .exchange().expectStatus().isOk()
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_NDJSON)
-                .returnResult(SessionEvent.class).getResponseBody().collectList().block(Duration.ofSeconds(60));
+        try {
+            return client.get().uri("/v1/sessions/" + id + "/events" + query).accept(MediaType.APPLICATION_NDJSON)
+                    .exchange().expectStatus().isOk()
+                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_NDJSON)
+                    .returnResult(SessionEvent.class).getResponseBody().collectList().block(Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+            // A stream that never ends is a hang worth diagnosing: leave every thread's stack in the report.
+            System.err.println("Event stream of session " + id + " did not end; session status: "
+                    + sessions.get(id).status());
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                System.err.println("\"" + t.getName() + "\" " + t.getState());
+                for (StackTraceElement frame : stack) {
+                    System.err.println("    at " + frame);
+                }
+            });
+            throw e;
+        }
     }
 
     JsonNode problem(WebTestClient.ResponseSpec spec, int status) {

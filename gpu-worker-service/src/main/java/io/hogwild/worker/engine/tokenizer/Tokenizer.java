@@ -12,6 +12,9 @@ import java.util.Map;
  * A checkpoint's {@code tokenizer.json} (Hugging Face tokenizers, through DJL), used exactly as transformers does:
  * no special tokens added around plain text, special tokens written in the text are recognised, and decoding keeps
  * them.
+ *
+ * <p>Calls into the native tokenizer are serialised: every session's lockstep thread decodes through the one
+ * tokenizer of the served model, the calls are short, and one lock rules out any native concurrency issue.
  */
 public final class Tokenizer implements AutoCloseable {
 
@@ -37,7 +40,7 @@ public final class Tokenizer implements AutoCloseable {
         }
     }
 
-    public int[] encode(String text) {
+    public synchronized int[] encode(String text) {
         Encoding enc = hf.encode(text, false, false);
         long[] ids = enc.getIds();
         int[] out = new int[ids.length];
@@ -47,7 +50,7 @@ public final class Tokenizer implements AutoCloseable {
         return out;
     }
 
-    public String decode(int[] ids) {
+    public synchronized String decode(int[] ids) {
         long[] l = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             l[i] = ids[i];
@@ -56,7 +59,7 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         hf.close();
     }
 }
