@@ -115,6 +115,13 @@ class WorkerApiTest {
         return create(json.writeValueAsString(plan));
     }
 
+    void cleanUp(SessionPlan... plans) {
+        for (SessionPlan p : plans) {
+            client.post().uri("/v1/sessions/" + p.sessionId() + "/cancel").exchange();
+            ndjson(p.sessionId(), "");
+        }
+    }
+
     List<SessionEvent> ndjson(String id, String query) {
         try {
             return client.get().uri("/v1/sessions/" + id + "/events" + query).accept(MediaType.APPLICATION_NDJSON)
@@ -348,12 +355,16 @@ class WorkerApiTest {
                     "hogwild_worker_sessions_rejected_total{reason=\"cache\"}",
                     "hogwild_worker_sessions_active", "hogwild_worker_cache_bytes",
                     "hogwild_worker_lockstep_step_seconds_count", "hogwild_worker_tokens_generated_total");
-        } finally {
-            for (SessionPlan p : List.of(one, two)) {
-                client.post().uri("/v1/sessions/" + p.sessionId() + "/cancel").exchange();
-                ndjson(p.sessionId(), "");
+        } catch (Throwable primary) {
+            // Report what failed first: the cleanup below must not replace it with its own failure.
+            try {
+                cleanUp(one, two);
+            } catch (Throwable cleanup) {
+                primary.addSuppressed(cleanup);
             }
+            throw primary;
         }
+        cleanUp(one, two);
         // the room is back
         SessionPlan again = longPlan("again-" + UUID.randomUUID(), 2);
         create(again);

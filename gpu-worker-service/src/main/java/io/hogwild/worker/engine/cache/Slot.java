@@ -30,8 +30,4 @@ public record Slot(String worker, List<KvBlock> view, KvBlock target, int start,
     public int queryPosition(int i) {
         return offsetOf(target) + start + i;
     }
-
-    public int viewLength() {
-        return view.stream().mapToInt(KvBlock::length).sum();
-    }
 }
