@@ -48,9 +48,10 @@ final class NaiveAttention implements Attention {
             float[] mask = new float[viewLength * s.count()]; // key-major [viewLength, tokens], like the scores
             int targetOffset = s.offsetOf(s.target());
             for (int i = 0; i < s.count(); i++) {
-                rope.fill(s.queryPosition(i), scale, qc, qs, i * d);
+                int position = targetOffset + s.start() + i; // the query's position in this view
+                rope.fill(position, scale, qc, qs, i * d);
                 // Everything before the target block is visible; inside it, keys up to the query itself.
-                for (int j = targetOffset + s.start() + i + 1; j < viewLength; j++) {
+                for (int j = position + 1; j < viewLength; j++) {
                     mask[j * s.count() + i] = Float.NEGATIVE_INFINITY;
                 }
             }

@@ -51,10 +51,10 @@ final class SharedAttention implements Attention {
                 if (!s.view().contains(b)) {
                     continue; // rotation rows stay zero, the mask hides the block
                 }
-                int offset = s.offsetOf(b);
+                int delta = s.queryPosition(0) - s.offsetOf(b); // first query's distance from the block start
                 for (int i = 0; i < s.count(); i++) {
                     int row = s.row() + i;
-                    rope.fill(s.queryPosition(i) - offset, scale, cos, sin, (bi * n + row) * d);
+                    rope.fill(delta + i, scale, cos, sin, (bi * n + row) * d);
                     int visible = b == s.target() ? s.start() + i + 1 : b.length();
                     for (int j = 0; j < visible; j++) {
                         mask[(column + j) * n + row] = 0f; // key-major [columns, tokens], like the scores
