@@ -80,7 +80,7 @@ public class ServedModel implements AutoCloseable {
     }
 
     /** Model info from config.json (architecture, context) and tokenizer_config.json (template, special tokens). */
-    static ModelInfo describe(Path dir, String id, LanguageModel model) {
+    public static ModelInfo describe(Path dir, String id, LanguageModel model) {
         ObjectMapper json = new ObjectMapper();
         JsonNode config = readJson(json, dir.resolve("config.json"));
         String architecture = config.path("architectures").path(0).asText(model.config().architecture().name());

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Runs one session from its plan to SESSION_FINISHED on the calling thread (a lockstep thread of the service).
  *
  * <p>Setup: create the plan's blocks and prefill each one with its initial content through a pseudo-writer whose
- * view is that block alone, so every initial block is standalone (local positions from 0), as the golden
- * scenarios' {@code init_*} writers do. Then every worker's view is set; the loop never looks at the layout.
+ * view is the blocks before it in plan order and then itself (keys still at block-local positions): the prompt and
+ * headers are computed in context, as one causal prompt. Then every worker's view is set; the loop never looks at
+ * the layout.
  *
  * <p>Each lockstep step writes, for every worker still active, what it has to write: the token it sampled in the
  * previous step, or text the policy feeds (a step prefix, a self-check, the finisher), as one multi-token write.
@@ -216,14 +217,20 @@ public final class LockstepLoop implements Runnable {
         }
     }
 
-    /** Each initial block through its own pseudo-writer: standalone, positions from 0, chunked. */
+    /**
+     * Each initial block through its own pseudo-writer whose view is every block before it in plan order, then the
+     * block itself: the fixed text (prompt, headers) is computed in context, exactly as one causal prompt would be,
+     * which is what every worker's view (those blocks first, in that order) reads. Chunked.
+     */
     private void prefill(HogwildSession session) {
         session.createBlocks(plan.blocks().stream().map(b -> b.name()).toList());
         Map<String, Object> tokensPerBlock = new LinkedHashMap<>();
+        List<String> before = new ArrayList<>();
         validated.initialTokens().forEach((block, tokens) -> {
+            before.add(block);
             if (tokens.length > 0) {
                 String writer = INIT_WRITER + block;
-                session.setView(writer, List.of(block));
+                session.setView(writer, List.copyOf(before));
                 session.prefill(writer, tokens, HogwildSession.DEFAULT_PREFILL_CHUNK);
             }
             tokensPerBlock.put(block, tokens.length);

@@ -1,0 +1,115 @@
+package io.hogwild.demo.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.hogwild.demo.train.DemoModelShape;
+import io.hogwild.demo.train.TrainableTransformer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a Hugging Face Llama (or Qwen3) checkpoint: {@code config.json}, {@code generation_config.json},
+ * safetensors (F32).
+ */
+public final class CheckpointWriter {
+
+    private CheckpointWriter() {
+    }
+
+    /** A named float32 tensor in row-major order. */
+    public record Tensor(String name, long[] shape, float[] values) {}
+
+    /** The model's current parameters as a checkpoint (tied embeddings: no separate output head). */
+    public static void write(Path dir, TrainableTransformer model, Map<String, Object> trainingInfo) {
+        List<Tensor> tensors = new java.util.ArrayList<>();
+        model.parameters().forEach((name, array) -> tensors.add(
+                new Tensor(name, array.getShape().getShape(), array.toFloatArray())));
+        write(dir, model.shape(), tensors, trainingInfo);
+    }
+
+    public static void write(Path dir, DemoModelShape shape, List<Tensor> tensors, Map<String, Object> trainingInfo) {
+        try {
+            Files.createDirectories(dir);
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            json.writeValue(dir.resolve("config.json").toFile(), config(shape, trainingInfo));
+            Map<String, Object> generation = new LinkedHashMap<>();
+            generation.put("eos_token_id", DemoTokenizerFiles.EOS_ID);
+            generation.put("pad_token_id", 0);
+            generation.put("do_sample", false);
+            json.writeValue(dir.resolve("generation_config.json").toFile(), generation);
+            writeSafetensors(dir.resolve("model.safetensors"), tensors);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the checkpoint to " + dir, e);
+        }
+    }
+
+    static Map<String, Object> config(DemoModelShape shape, Map<String, Object> trainingInfo) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architectures", List.of(shape.qkNorm() ? "Qwen3ForCausalLM" : "LlamaForCausalLM"));
+        c.put("model_type", shape.qkNorm() ? "qwen3" : "llama");
+        c.put("attention_bias", false);
+        c.put("attention_dropout", 0.0);
+        c.put("bos_token_id", null);
+        c.put("eos_token_id", DemoTokenizerFiles.EOS_ID);
+        c.put("pad_token_id", 0);
+        c.put("head_dim", shape.headDim());
+        c.put("hidden_act", "silu");
+        c.put("mlp_bias", false);
+        c.put("hidden_size", shape.hidden());
+        c.put("initializer_range", 0.02);
+        c.put("intermediate_size", shape.intermediate());
+        c.put("max_position_embeddings", shape.contextLimit());
+        c.put("num_attention_heads", shape.heads());
+        c.put("num_hidden_layers", shape.layers());
+        c.put("num_key_value_heads", shape.kvHeads());
+        c.put("rms_norm_eps", shape.rmsNormEps());
+        c.put("rope_theta", shape.ropeTheta());
+        c.put("rope_scaling", null);
+        c.put("sliding_window", null);
+        c.put("use_sliding_window", false);
+        c.put("tie_word_embeddings", true);
+        c.put("torch_dtype", "float32");
+        c.put("use_cache", true);
+        c.put("vocab_size", shape.vocabSize());
+        c.put("hogwild_demo", trainingInfo);
+        return c;
+    }
+
+    /** The safetensors layout: 8-byte little-endian header length, JSON header, then the raw tensor bytes. */
+    static void writeSafetensors(Path file, List<Tensor> tensors) throws IOException {
+        Map<String, Object> header = new LinkedHashMap<>();
+        long offset = 0;
+        for (Tensor t : tensors) {
+            long bytes = 4L * t.values().length;
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", "F32");
+            entry.put("shape", t.shape());
+            entry.put("data_offsets", List.of(offset, offset + bytes));
+            header.put(t.name(), entry);
+            offset += bytes;
+        }
+        header.put("__metadata__", Map.of("format", "pt"));
+        byte[] headerBytes = new ObjectMapper().writeValueAsBytes(header);
+        int padded = (headerBytes.length + 7) / 8 * 8; // data starts 8-byte aligned
+        byte[] headerPadded = new byte[padded];
+        java.util.Arrays.fill(headerPadded, (byte) ' ');
+        System.arraycopy(headerBytes, 0, headerPadded, 0, headerBytes.length);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+            out.write(headerPadded);
+            for (Tensor t : tensors) {
+                ByteBuffer buf = ByteBuffer.allocate(4 * t.values().length).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(t.values());
+                out.write(buf.array());
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.hogwild.demo.eval;
+
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.worker.ModelInfo;
+import io.hogwild.contracts.worker.SessionEvent;
+import io.hogwild.contracts.worker.SessionEventType;
+import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.demo.problems.ItemProblem;
+import io.hogwild.orchestrator.plan.PlanBuilder;
+import io.hogwild.orchestrator.plan.RunSettings;
+import io.hogwild.orchestrator.prompt.PromptRenderer;
+import io.hogwild.orchestrator.prompt.WorkerNames;
+import io.hogwild.worker.engine.LanguageModel;
+import io.hogwild.worker.metrics.WorkerMetrics;
+import io.hogwild.worker.model.ServedModel;
+import io.hogwild.worker.session.LockstepLoop;
+import io.hogwild.worker.session.PlanValidator;
+import io.hogwild.worker.session.SamplingTokenChooser;
+import io.hogwild.worker.session.SessionRun;
+import io.hogwild.worker.session.ValidatedPlan;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a problem the way the platform does, in process: the orchestrator's prompt renderer and plan builder, the
+ * GPU worker's plan validation and lockstep loop on the real engine, with the platform's default policy settings.
+ */
+public final class ProblemRunner implements AutoCloseable {
+
+    /** An item counts as computed by a worker once the worker wrote its result. */
+    private static final Pattern COMPUTED = Pattern.compile("([A-Z]): \\d[-+*]\\d=\\d");
+
+    private final LanguageModel model;
+    private final ModelInfo info;
+    private final PromptRenderer renderer = new PromptRenderer();
+    private final PlanBuilder plans = new PlanBuilder();
+    private final PlanValidator validator;
+    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+
+    public ProblemRunner(java.nio.file.Path modelDir) {
+        this.model = LanguageModel.load(modelDir);
+        this.info = ServedModel.describe(modelDir, modelDir.getFileName().toString(), model);
+        this.validator = new PlanValidator(model);
+    }
+
+    /** With the platform's default token budget per worker (1024). */
+    public SolvedProblem solve(ItemProblem problem, Layout layout, int workers, double temperature, long seed) {
+        return solve(problem, layout, workers, temperature, seed, 1024);
+    }
+
+    /**
+     * @param temperature 0 decodes greedily
+     * @param maxTokensPerWorker each worker's budget; a worker that spends it is asked for its answer
+     */
+    public SolvedProblem solve(ItemProblem problem, Layout layout, int workers, double temperature, long seed,
+                               int maxTokensPerWorker) {
+        List<String> names = WorkerNames.first(workers);
+        String prompt = renderer.render(info, problem.text(), names, false, false);
+        RunSettings settings = new RunSettings(problem.text(), names, layout, maxTokensPerWorker, 512, temperature,
+                0.95, 20, seed,
+                1024, 16, false, false);
+        String sessionId = "eval-" + seed;
+        SessionPlan plan = plans.build("eval", sessionId, prompt, settings);
+        ValidatedPlan validated = validator.validate(plan);
+        SessionRun run = new SessionRun(plan, sessionId, Integer.MAX_VALUE, 0, () -> { });
+        new LockstepLoop(validated, model, SamplingTokenChooser::create, run, metrics).run();
+
+        Map<String, StringBuilder> texts = new LinkedHashMap<>();
+        names.forEach(n -> texts.put(n, new StringBuilder()));
+        String answer = null;
+        long steps = 0;
+        for (SessionEvent e : run.events().snapshot()) {
+            if ((e.type() == SessionEventType.STEP_STARTED || e.type() == SessionEventType.TOKENS)
+                    && e.worker() != null && e.text() != null) {
+                texts.get(e.worker()).append(e.text());
+            } else if (e.type() == SessionEventType.FINAL_ANSWER) {
+                answer = e.text();
+            } else if (e.type() == SessionEventType.SESSION_FINISHED) {
+                steps = e.lockstep();
+            }
+        }
+        Map<String, Set<Character>> computed = new LinkedHashMap<>();
+        Map<String, String> transcripts = new LinkedHashMap<>();
+        texts.forEach((name, text) -> {
+            Set<Character> items = new LinkedHashSet<>();
+            Matcher m = COMPUTED.matcher(text);
+            while (m.find()) {
+                items.add(m.group(1).charAt(0));
+            }
+            computed.put(name, items);
+            transcripts.put(name, text.toString());
+        });
+        return new SolvedProblem(problem.answer(), answer, steps, computed, transcripts);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,29 @@
+package io.hogwild.demo.problems;
+
+/** One independent item of a problem: {@code letter: left op right}, a one-digit computation. */
+public record Item(char letter, int left, char op, int right) {
+
+    public int result() {
+        return switch (op) {
+            case '+' -> left + right;
+            case '-' -> left - right;
+            case '*' -> left * right;
+            default -> throw new IllegalStateException("unknown operator " + op);
+        };
+    }
+
+    /** As it appears in the problem text, e.g. {@code C=9-5}. */
+    public String definition() {
+        return letter + "=" + expression();
+    }
+
+    /** e.g. {@code 9-5}. */
+    public String expression() {
+        return "" + left + op + right;
+    }
+
+    /** The work a worker writes for it, e.g. {@code C: 9-5=4.}: the claim (letter) comes first, so others see it. */
+    public String work() {
+        return letter + ": " + expression() + "=" + result() + ".";
+    }
+}

@@ -1,0 +1,113 @@
+package io.hogwild.demo.traces;
+
+import io.hogwild.demo.problems.Item;
+import io.hogwild.demo.problems.ItemProblem;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The collaboration the demo model learns, as rules over what a worker sees at the moment it chooses:
+ * <ul>
+ *   <li>an item is <em>done</em> once its result is visible anywhere (shared history or someone's current step);</li>
+ *   <li>an item is <em>claimed</em> while another worker's current step names it (its letter comes first);</li>
+ *   <li>when every result is visible, write the final answer;</li>
+ *   <li>otherwise take the first item that is neither done nor claimed, except that workers choosing in the same
+ *       lockstep step (their current step is still just its prefix, or ends with "taken. ") split the open items in
+ *       worker order, so the second of two simultaneous choosers takes the second open item;</li>
+ *   <li>nothing open: write a short waiting step, and choose again after it;</li>
+ *   <li>having written a letter someone else already claimed or finished (the traces contain such deliberate
+ *       mistakes), say it is taken and choose again.</li>
+ * </ul>
+ */
+public final class ScriptedPolicy {
+
+    public static final String WAIT = "Wait.\n\n";
+    public static final String TAKEN = " taken. ";
+    private static final Pattern RESULT = Pattern.compile("([A-Z]): \\d[-+*]\\d=\\d");
+    private static final Pattern CLAIM = Pattern.compile("([A-Z])(?=:|$)");
+
+    private ScriptedPolicy() {
+    }
+
+    /** Another worker's step being written: its index (worker order) and the text after its prefix. */
+    public record OtherStep(int index, String body) {}
+
+    /** What a worker sees: finished steps, others' current steps, and its own current step's text so far. */
+    public record Observation(List<String> history, List<OtherStep> others, String ownBody) {}
+
+    /** What to write next, with the kind of each character. */
+    public record Choice(String text, List<CharKind> kinds) {}
+
+    public static Choice choose(ItemProblem problem, String name, int index, Observation seen, boolean err,
+                                Random random) {
+        Set<Character> done = new LinkedHashSet<>();
+        seen.history().forEach(h -> results(h, done));
+        seen.others().forEach(o -> results(o.body(), done));
+        Set<Character> claimed = new LinkedHashSet<>();
+        int choosingBefore = 0;
+        for (OtherStep o : seen.others()) {
+            if (o.body().isEmpty() || o.body().endsWith(TAKEN)) {
+                choosingBefore += o.index() < index ? 1 : 0;
+            } else {
+                lastClaim(o.body()).ifPresent(claimed::add);
+            }
+        }
+        if (done.containsAll(problem.letters())) {
+            return decisionThenWork("\\boxed{" + problem.answer() + "}");
+        }
+        List<Character> open = new ArrayList<>();
+        for (char letter : problem.letters()) {
+            if (!done.contains(letter) && !claimed.contains(letter)) {
+                open.add(letter);
+            }
+        }
+        if (err) {
+            List<Character> unavailable = new ArrayList<>(claimed);
+            done.stream().filter(l -> !claimed.contains(l)).forEach(unavailable::add);
+            unavailable.removeIf(l -> seen.ownBody().contains(l + TAKEN));
+            if (!unavailable.isEmpty()) {
+                char wrong = unavailable.get(random.nextInt(unavailable.size()));
+                List<CharKind> kinds = new ArrayList<>();
+                kinds.add(CharKind.MISTAKE);
+                TAKEN.chars().forEach(c -> kinds.add(CharKind.DECISION));
+                return new Choice(wrong + TAKEN, kinds);
+            }
+        }
+        if (choosingBefore < open.size()) {
+            Item item = problem.item(open.get(choosingBefore));
+            return decisionThenWork(item.work() + "\n\n");
+        }
+        return decisionThenWork(WAIT);
+    }
+
+    /** Letters whose results appear in {@code text}. */
+    static void results(String text, Set<Character> into) {
+        Matcher m = RESULT.matcher(text);
+        while (m.find()) {
+            into.add(m.group(1).charAt(0));
+        }
+    }
+
+    /** The item a step currently claims: its last letter not marked as taken. */
+    static java.util.Optional<Character> lastClaim(String body) {
+        Matcher m = CLAIM.matcher(body);
+        Character last = null;
+        while (m.find()) {
+            last = m.group(1).charAt(0);
+        }
+        return java.util.Optional.ofNullable(last);
+    }
+
+    private static Choice decisionThenWork(String text) {
+        List<CharKind> kinds = new ArrayList<>();
+        for (int i = 0; i < text.length(); i++) {
+            kinds.add(i == 0 ? CharKind.DECISION : CharKind.WORK);
+        }
+        return new Choice(text, kinds);
+    }
+}

@@ -1,0 +1,231 @@
+package io.hogwild.demo.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The demo model as DJL arrays that require gradients, named exactly as in a Hugging Face Llama (or Qwen3)
+ * checkpoint, and its batched, causal training forward pass. The math is the engine's ({@code Transformer}) written for whole sequences:
+ * the checkpoint this trains is later loaded by the engine like any other, and a test holds the two to the same
+ * logits.
+ */
+public final class TrainableTransformer implements AutoCloseable {
+
+    private final DemoModelShape shape;
+    private final NDManager manager;
+    private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+
+    public TrainableTransformer(DemoModelShape shape, NDManager parent, long seed) {
+        this.shape = shape;
+        this.manager = parent.newSubManager();
+        Random random = new Random(seed);
+        int d = shape.hidden();
+        int hd = shape.headDim();
+        double std = 0.02;
+        double residualStd = std / Math.sqrt(2.0 * shape.layers()); // keeps the residual stream's scale with depth
+        add("model.embed_tokens.weight", normal(random, std, shape.vocabSize(), d));
+        for (int l = 0; l < shape.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            add(p + "input_layernorm.weight", ones(d));
+            add(p + "self_attn.q_proj.weight", normal(random, std, shape.heads() * hd, d));
+            add(p + "self_attn.k_proj.weight", normal(random, std, shape.kvHeads() * hd, d));
+            add(p + "self_attn.v_proj.weight", normal(random, std, shape.kvHeads() * hd, d));
+            if (shape.qkNorm()) {
+                add(p + "self_attn.q_norm.weight", ones(hd));
+                add(p + "self_attn.k_norm.weight", ones(hd));
+            }
+            add(p + "self_attn.o_proj.weight", normal(random, residualStd, d, shape.heads() * hd));
+            add(p + "post_attention_layernorm.weight", ones(d));
+            add(p + "mlp.gate_proj.weight", normal(random, std, shape.intermediate(), d));
+            add(p + "mlp.up_proj.weight", normal(random, std, shape.intermediate(), d));
+            add(p + "mlp.down_proj.weight", normal(random, residualStd, d, shape.intermediate()));
+        }
+        add("model.norm.weight", ones(d));
+        parameters.values().forEach(a -> a.setRequiresGradient(true));
+    }
+
+    public DemoModelShape shape() {
+        return shape;
+    }
+
+    /** Name to array, in checkpoint order. */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    /** Whether a parameter gets weight decay: matrices do, norms' gains do not. */
+    public static boolean decays(String name) {
+        return !name.endsWith("norm.weight");
+    }
+
+    /**
+     * Mean cross-entropy over the positions where {@code lossMask} is 1.
+     *
+     * @param tokens {@code [batch, length]} int32 ids
+     * @param targets {@code [batch, length]} the next token at each position
+     * @param lossMask {@code [batch, length]} float 0/1
+     * @param attentionMask {@code [batch, 1, length, length]}: 0 where a query may attend to a key, a large negative
+     *     number where not
+     * @param rope the rotation tables for {@code length} positions
+     */
+    public NDArray loss(NDArray tokens, NDArray targets, NDArray lossMask, NDArray attentionMask, RopeTables rope,
+                        NDManager step) {
+        NDArray logits = logits(tokens, attentionMask, rope, step);
+        NDArray logProbs = logits.logSoftmax(-1);
+        NDArray oneHot = targets.oneHot(shape.vocabSize()).toType(DataType.FLOAT32, false);
+        NDArray tokenLoss = logProbs.mul(oneHot).sum(new int[] {-1}).neg();
+        return tokenLoss.mul(lossMask).sum().div(lossMask.sum().maximum(1f));
+    }
+
+    /** {@code [batch, length, vocab]} logits of a causal pass over whole sequences. */
+    public NDArray logits(NDArray tokens, RopeTables rope, NDManager step) {
+        return logits(tokens, causalMask(tokens.getShape().get(1), step), rope, step);
+    }
+
+    /** {@code [batch, length, vocab]} logits with an additive attention mask ({@code [length, length]} or batched). */
+    public NDArray logits(NDArray tokens, NDArray attentionMask, RopeTables rope, NDManager step) {
+        NDArray embed = parameters.get("model.embed_tokens.weight");
+        NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
+        x.attach(step);
+        for (int l = 0; l < shape.layers(); l++) {
+            x = layer(l, x, rope, attentionMask, step);
+        }
+        NDArray normed = rmsNorm(x, parameters.get("model.norm.weight"));
+        return normed.matMul(transposed(embed, step)); // tied: the output head is the embedding matrix
+    }
+
+    private NDArray layer(int l, NDArray x, RopeTables rope, NDArray mask, NDManager step) {
+        String p = "model.layers." + l + ".";
+        long batch = x.getShape().get(0);
+        long length = x.getShape().get(1);
+        int heads = shape.heads();
+        int kvHeads = shape.kvHeads();
+        int hd = shape.headDim();
+
+        NDArray h = rmsNorm(x, param(p + "input_layernorm.weight"));
+        NDArray q = linear(h, param(p + "self_attn.q_proj.weight"), step).reshape(batch, length, heads, hd);
+        NDArray k = linear(h, param(p + "self_attn.k_proj.weight"), step).reshape(batch, length, kvHeads, hd);
+        NDArray v = linear(h, param(p + "self_attn.v_proj.weight"), step).reshape(batch, length, kvHeads, hd);
+        if (shape.qkNorm()) {
+            q = rmsNorm(q, param(p + "self_attn.q_norm.weight"));
+            k = rmsNorm(k, param(p + "self_attn.k_norm.weight"));
+        }
+        q = rope.rotate(q.transpose(0, 2, 1, 3));
+        k = rope.rotate(k.transpose(0, 2, 1, 3));
+        v = v.transpose(0, 2, 1, 3);
+        if (kvHeads != heads) {
+            int groups = heads / kvHeads;
+            k = k.repeat(1, groups);
+            v = v.repeat(1, groups);
+        }
+        // The 1/sqrt(d) scale goes on q (length x d) rather than on the scores (length x length).
+        NDArray scores = q.mul((float) (1 / Math.sqrt(hd))).matMul(k.transpose(0, 1, 3, 2)).add(mask);
+        NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, heads * hd);
+        x = x.add(linear(attended, param(p + "self_attn.o_proj.weight"), step));
+
+        NDArray m = rmsNorm(x, param(p + "post_attention_layernorm.weight"));
+        NDArray gate = linear(m, param(p + "mlp.gate_proj.weight"), step);
+        NDArray up = linear(m, param(p + "mlp.up_proj.weight"), step);
+        NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());
+        return x.add(linear(silu.mul(up), param(p + "mlp.down_proj.weight"), step));
+    }
+
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add((float) shape.rmsNormEps()).sqrt()).mul(weight);
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight, NDManager step) {
+        return x.matMul(transposed(weight, step));
+    }
+
+    /** A weight's transpose, owned by the step: an op's result belongs to its operand's (long-lived) manager. */
+    private static NDArray transposed(NDArray weight, NDManager step) {
+        NDArray t = weight.transpose();
+        t.attach(step);
+        return t;
+    }
+
+    /** 0 on and below the diagonal, a large negative number above it (finite, so a softmax row never NaNs). */
+    private static NDArray causalMask(long length, NDManager step) {
+        NDArray rows = step.arange(0, (int) length).reshape(length, 1);
+        NDArray cols = step.arange(0, (int) length).reshape(1, length);
+        return cols.gt(rows).toType(DataType.FLOAT32, false).mul(-1e9f);
+    }
+
+    private NDArray param(String name) {
+        return parameters.get(name);
+    }
+
+    private void add(String name, NDArray array) {
+        array.setName(name);
+        parameters.put(name, array);
+    }
+
+    private NDArray ones(int n) {
+        return manager.ones(new Shape(n));
+    }
+
+    private NDArray normal(Random random, double std, int rows, int cols) {
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextGaussian() * std);
+        }
+        return manager.create(values, new Shape(rows, cols));
+    }
+
+    /** Copies a parameter's values out (checkpoint writing). */
+    public float[] values(String name) {
+        return parameters.get(name).toFloatArray();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** cos/sin for the rotate-half RoPE convention of Hugging Face Qwen/Llama, {@code [length, headDim]}. */
+    public static final class RopeTables {
+        private final NDArray cos;
+        private final NDArray sin;
+        private final int half;
+
+        public RopeTables(DemoModelShape shape, int length, NDManager manager) {
+            int hd = shape.headDim();
+            half = hd / 2;
+            float[] c = new float[length * hd];
+            float[] s = new float[length * hd];
+            for (int pos = 0; pos < length; pos++) {
+                for (int i = 0; i < half; i++) {
+                    double invFreq = Math.pow(shape.ropeTheta(), -2.0 * i / hd);
+                    double angle = pos * invFreq;
+                    c[pos * hd + i] = c[pos * hd + i + half] = (float) Math.cos(angle);
+                    s[pos * hd + i] = s[pos * hd + i + half] = (float) Math.sin(angle);
+                }
+            }
+            cos = manager.create(c, new Shape(length, hd));
+            sin = manager.create(s, new Shape(length, hd));
+        }
+
+        /** {@code x [batch, heads, length, headDim]} rotated: {@code x cos + rotate_half(x) sin}. */
+        NDArray rotate(NDArray x) {
+            long length = x.getShape().get(2);
+            NDArray c = cos.get(new NDIndex("0:{}", length));
+            NDArray s = sin.get(new NDIndex("0:{}", length));
+            c.attach(x.getManager()); // slices of the long-lived tables are per-step temporaries
+            s.attach(x.getManager());
+            NDArray first = x.get(new NDIndex("..., 0:{}", half));
+            NDArray second = x.get(new NDIndex("..., {}:", half));
+            NDArray rotated = NDArrays.concat(new ai.djl.ndarray.NDList(second.neg(), first), -1);
+            return x.mul(c).add(rotated.mul(s));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.hogwild.demo.traces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.worker.SessionEvent;
+import io.hogwild.contracts.worker.SessionEventType;
+import io.hogwild.demo.TinyDemoCheckpoint;
+import io.hogwild.demo.problems.ItemProblem;
+import io.hogwild.demo.problems.ProblemGenerator;
+import io.hogwild.orchestrator.plan.PlanBuilder;
+import io.hogwild.orchestrator.plan.RunSettings;
+import io.hogwild.orchestrator.prompt.PromptRenderer;
+import io.hogwild.orchestrator.prompt.WorkerNames;
+import io.hogwild.worker.engine.LanguageModel;
+import io.hogwild.worker.metrics.WorkerMetrics;
+import io.hogwild.worker.model.ServedModel;
+import io.hogwild.worker.session.LockstepLoop;
+import io.hogwild.worker.session.PlanValidator;
+import io.hogwild.worker.session.SessionRun;
+import io.hogwild.worker.session.TokenChooser;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import io.hogwild.orchestrator.prompt.PromptTexts;
+import io.hogwild.worker.engine.HogwildSession;
+import io.hogwild.worker.engine.attention.AttentionMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The training traces are only right if the simulator's timing is the GPU worker's: the tokens each simulated worker
+ * picked are forced through the real {@link LockstepLoop} (real engine, real plan from the orchestrator's builder),
+ * and every token must be picked by the same worker in the same lockstep step, with the same answer at the end.
+ */
+class SimulatorMatchesLockstepLoopTest {
+
+    @TempDir
+    static Path dir;
+    static LanguageModel model;
+
+    @BeforeAll
+    static void load() {
+        model = LanguageModel.load(TinyDemoCheckpoint.write(dir.resolve("tiny"), 5));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /**
+     * The fixed blocks (prompt, headers) are computed in context, as one causal prompt: a lone worker's first logits
+     * equal those of its whole view as a single sequence, which is how the traces present it.
+     */
+    @Test
+    void aLoneWorkersViewIsOneCausalSequence() {
+        ItemProblem problem = new ProblemGenerator(3, ProblemGenerator.Split.TRAIN).next();
+        List<String> names = WorkerNames.first(1);
+        var info = ServedModel.describe(dir.resolve("tiny"), "tiny", model);
+        String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
+        RunSettings settings = new RunSettings(problem.text(), names, Layout.COMBINED, 4, 512, 0, 1, 0, 1, 1024, 0,
+                false, false);
+        var plan = new PlanBuilder().build("run", "lone", prompt, settings);
+        SessionRun run = new SessionRun(plan, "lone", Integer.MAX_VALUE, 0, () -> { });
+        List<float[]> seen = new ArrayList<>();
+        TokenChooser.Factory capture = (index, worker, sampling) -> (logits, greedy) -> {
+            seen.add(logits.clone());
+            return model.tokenizer().encode("x")[0];
+        };
+        new LockstepLoop(new PlanValidator(model).validate(plan), model, capture, run,
+                new WorkerMetrics(new SimpleMeterRegistry())).run();
+
+        String view = prompt + PromptTexts.HISTORY_HEADER + PromptTexts.IN_PROGRESS_HEADER
+                + LockstepLoop.stepPrefix(PromptTexts.STEP_PREFIX_FORMAT, "Alice", 1);
+        float[] single;
+        try (HogwildSession session = new HogwildSession(model.transformer(), AttentionMode.SHARED)) {
+            session.createBlocks(List.of("all"));
+            session.setView("w", List.of("all"));
+            single = session.prefill("w", model.tokenizer().encode(view), 4096);
+        }
+        float[] first = seen.get(0);
+        for (int v = 0; v < single.length; v++) {
+            assertThat(first[v]).isCloseTo(single[v], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"COMBINED,1,0", "COMBINED,2,0", "COMBINED,3,0.3", "COMBINED,4,0.2", "INDEPENDENT,2,0"})
+    void everyTokenIsPickedInTheSameLockstepStepByTheSameWorker(Layout layout, int workers, double mistakes) {
+        ItemProblem problem = new ProblemGenerator(workers, ProblemGenerator.Split.TRAIN).next();
+        List<String> names = WorkerNames.first(workers);
+        var info = ServedModel.describe(dir.resolve("tiny"), "tiny", model);
+        String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
+        LockstepSimulator.Run simulated = new LockstepSimulator(
+                new LockstepSimulator.Settings(layout, names, mistakes, 0), problem, prompt, new Random(11)).run();
+
+        RunSettings settings = new RunSettings(problem.text(), names, layout, 1024, 512, 0, 1, 0, 1, 1024, 16, false,
+                false);
+        var plan = new PlanBuilder().build("run", "replay", prompt, settings);
+        SessionRun run = new SessionRun(plan, "replay", Integer.MAX_VALUE, 0, () -> { });
+        List<Iterator<Character>> scripts = simulated.generated().stream().map(List::iterator).toList();
+        TokenChooser.Factory replay = (index, worker, sampling) -> (logits, greedy) ->
+                model.tokenizer().encode(String.valueOf(scripts.get(index).next()))[0];
+        new LockstepLoop(new PlanValidator(model).validate(plan), model, replay, run,
+                new WorkerMetrics(new SimpleMeterRegistry())).run();
+
+        List<LockstepSimulator.Sampled> real = new ArrayList<>();
+        String answer = null;
+        long steps = -1;
+        for (SessionEvent e : run.events().snapshot()) {
+            if (e.type() == SessionEventType.TOKENS) {
+                real.add(new LockstepSimulator.Sampled(e.lockstep(), names.indexOf(e.worker()), e.text().charAt(0)));
+            } else if (e.type() == SessionEventType.FINAL_ANSWER) {
+                answer = e.text();
+            } else if (e.type() == SessionEventType.SESSION_FINISHED) {
+                steps = e.lockstep();
+            }
+        }
+        assertThat(real).isEqualTo(simulated.sampled());
+        assertThat(answer).isEqualTo(simulated.answer()).isEqualTo(problem.answer());
+        assertThat(steps).isEqualTo(simulated.lockstepSteps());
+    }
+}

@@ -1,0 +1,90 @@
+package io.hogwild.demo.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import io.hogwild.demo.TinyDemoCheckpoint;
+import io.hogwild.demo.checkpoint.DemoTokenizerFiles;
+import io.hogwild.demo.traces.TraceExample;
+import io.hogwild.demo.traces.TraceGenerator;
+import io.hogwild.worker.engine.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+
+    @TempDir
+    Path dir;
+
+    /** Loss on one fixed batch falls while fitting it; nothing leaks into the long-lived managers. */
+    @Test
+    void fitsABatchAndKeepsOnlyParametersAndMomentsAlive() {
+        DemoModelShape shape = TinyDemoCheckpoint.SHAPE;
+        DemoTokenizerFiles.write(dir);
+        try (Tokenizer tokenizer = Tokenizer.load(dir);
+             NDManager root = NDManager.newBaseManager("PyTorch");
+             TrainableTransformer model = new TrainableTransformer(shape, root, 1)) {
+            TraceGenerator traces = new TraceGenerator(1, Trainer.modelInfo(shape), tokenizer);
+            List<TraceExample.Tokens> batch = new ArrayList<>(traces.nextRun().subList(0, 4));
+            var rope = new TrainableTransformer.RopeTables(shape, 1024, root);
+            AdamW optimizer = new AdamW(0.9, 0.98, 1e-8, 0.01);
+            float first = 0;
+            float last = 0;
+            int arraysAfterFirstStep = 0;
+            for (int step = 0; step < 30; step++) {
+                try (NDManager s = root.newSubManager()) {
+                    var arrays = Trainer.Arrays3.of(batch, s);
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = model.loss(arrays.inputs(), arrays.targets(), arrays.mask(), arrays.attention(), rope, s);
+                        collector.backward(loss);
+                        last = loss.getFloat();
+                    }
+                    optimizer.step(model.parameters(), 3e-3, 1.0, s);
+                }
+                if (step == 0) {
+                    first = last;
+                    arraysAfterFirstStep = countArrays(root);
+                }
+            }
+            assertThat(last).isLessThan(first * 0.6f);
+            assertThat(countArrays(root)).isEqualTo(arraysAfterFirstStep);
+        }
+    }
+
+    @Test
+    void batchesKeepAttentionScoresSmallAndCoverTheirExamples() {
+        DemoModelShape shape = TinyDemoCheckpoint.SHAPE;
+        DemoTokenizerFiles.write(dir);
+        try (Tokenizer tokenizer = Tokenizer.load(dir)) {
+            var batches = new Trainer.Batches(new TraceGenerator(2, Trainer.modelInfo(shape), tokenizer), 4096, 4,
+                    new Random(1));
+            for (int i = 0; i < 50; i++) {
+                List<TraceExample.Tokens> b = batches.next();
+                long longest = b.stream().mapToInt(t -> t.ids().length).max().orElseThrow();
+                assertThat(b.size() * longest).isLessThanOrEqualTo(4096);
+                assertThat(b.size() * 4 * longest * longest * 4).isLessThanOrEqualTo(30L << 20);
+                assertThat(b).allSatisfy(t -> assertThat(t.learn()).contains(true));
+            }
+        }
+    }
+
+    @Test
+    void learningRateWarmsUpThenDecaysToATenth() {
+        TrainOptions o = new TrainOptions(dir, 1, 1000, 4096, 1e-3, 100, 0, 500);
+        assertThat(o.learningRate(0)).isEqualTo(1e-5, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(o.learningRate(99)).isEqualTo(1e-3, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(o.learningRate(550)).isBetween(4e-4, 7e-4);
+        assertThat(o.learningRate(999)).isEqualTo(1e-4, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    private static int countArrays(NDManager manager) {
+        return manager.getManagedArrays().size();
+    }
+}

@@ -1,0 +1,119 @@
+package io.hogwild.orchestrator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.HistoryEntry;
+import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunStatus;
+import io.hogwild.contracts.run.RunTranscript;
+import io.hogwild.contracts.run.RunView;
+import io.hogwild.orchestrator.support.StubGpuWorker;
+import io.hogwild.testing.redis.RedisExtension;
+import io.hogwild.testing.redis.RedisPropertiesInitializer;
+import io.hogwild.testing.redis.TestRedis;
+import io.hogwild.worker.WorkerApplication;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Collaboration behaviour end to end, with the bundled demo model (trained by the project, models/hogwild-demo) in
+ * the real GPU worker service, the orchestrator and a real Redis: two workers in the combined layout split a
+ * problem's items between them through the shared cache and one of them writes the correct final answer.
+ */
+@ExtendWith(RedisExtension.class)
+class DemoModelCollaborationEndToEndTest {
+
+    /** A held-out problem of the demo family (the test split of ProblemGenerator) and its answer. */
+    static final String PROBLEM = "Compute every item, then answer with the results in order: "
+            + "A=6-3, B=9-0, C=0+5, D=1*3, E=9-4, F=3*1, G=4+2, H=4-4.";
+    static final String ANSWER = "3,9,5,3,5,3,6,0";
+    private static final Pattern COMPUTED = Pattern.compile("([A-H]): \\d[-+*]\\d=\\d");
+
+    private ConfigurableApplicationContext gpuWorker;
+    private ConfigurableApplicationContext orchestrator;
+
+    static boolean demoModelCommitted() {
+        for (java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (java.nio.file.Files.isRegularFile(dir.resolve("models/hogwild-demo/model.safetensors"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @AfterEach
+    void stop() {
+        if (orchestrator != null) {
+            orchestrator.close();
+        }
+        if (gpuWorker != null) {
+            gpuWorker.close();
+        }
+    }
+
+    @Test
+    void twoWorkersSplitTheItemsAndAnswer(TestRedis redis) throws Exception {
+        Assumptions.assumeTrue(demoModelCommitted(), "models/hogwild-demo is not committed yet");
+        redis.flushAll();
+        gpuWorker = new SpringApplicationBuilder(WorkerApplication.class)
+                .initializers(new RedisPropertiesInitializer())
+                .run("--spring.config.name=gpu-worker-e2e", "--server.port=0",
+                        "--hogwild.model.path=models/hogwild-demo", "--hogwild.worker.id=e2e-demo",
+                        "--hogwild.worker.device=cpu", "--hogwild.worker.heartbeat-interval=300ms",
+                        "--hogwild.worker.heartbeat-ttl=5s");
+        orchestrator = CollaborativeRunEndToEndTest.startOrchestrator();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (redis.command("GET", "hogwild:workers:e2e-demo") == null) {
+            assertThat(System.nanoTime()).as("GPU worker registered").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        WebTestClient http = StubGpuWorker.client(CollaborativeRunEndToEndTest.port(orchestrator));
+
+        // Greedy decoding, everything else the platform's defaults.
+        RunRequest request = new RunRequest(PROBLEM, 2, Layout.COMBINED, null, null, 0.0, null, null, 1L, null, null,
+                null, null, null);
+        RunView created = http.post().uri("/internal/runs").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(request).exchange().expectStatus().isAccepted()
+                .expectBody(RunView.class).returnResult().getResponseBody();
+        RunView run = created;
+        deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (run.status() == RunStatus.QUEUED || run.status() == RunStatus.RUNNING) {
+            assertThat(System.nanoTime()).as("run finished").isLessThan(deadline);
+            Thread.sleep(200);
+            run = http.get().uri("/internal/runs/{id}", created.runId()).exchange().expectStatus().isOk()
+                    .expectBody(RunView.class).returnResult().getResponseBody();
+        }
+        RunTranscript transcript = http.get().uri("/admin/runs/{id}/transcript", run.runId()).exchange()
+                .expectStatus().isOk().expectBody(RunTranscript.class).returnResult().getResponseBody();
+
+        assertThat(run.status()).isEqualTo(RunStatus.FINISHED);
+        assertThat(run.finishReason()).as(transcript.toString()).isEqualTo("answer");
+        assertThat(run.finalAnswer()).isEqualTo(ANSWER);
+        Map<String, Set<Character>> computed = new HashMap<>();
+        for (HistoryEntry step : transcript.history()) {
+            Matcher m = COMPUTED.matcher(step.text());
+            while (m.find()) {
+                computed.computeIfAbsent(step.worker(), w -> new HashSet<>()).add(m.group(1).charAt(0));
+            }
+        }
+        assertThat(computed).containsOnlyKeys("Alice", "Bob");
+        Set<Character> overlap = new HashSet<>(computed.get("Alice"));
+        overlap.retainAll(computed.get("Bob"));
+        assertThat(overlap).as("items computed by both").isEmpty();
+        assertThat(computed.get("Alice").size() + computed.get("Bob").size()).isEqualTo(8);
+    }
+}
