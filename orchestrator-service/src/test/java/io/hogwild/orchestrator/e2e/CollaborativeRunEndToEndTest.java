@@ -52,6 +52,11 @@ class CollaborativeRunEndToEndTest {
     private ConfigurableApplicationContext orchestrator;
 
     static ConfigurableApplicationContext startGpuWorker() {
+        return startGpuWorker("gpu-worker-service/src/test/resources/golden/qwen3-tiny", "e2e-gpu");
+    }
+
+    /** The real GPU worker service on a random port, serving {@code modelPath} (relative: found from here up). */
+    static ConfigurableApplicationContext startGpuWorker(String modelPath, String workerId) {
         return new SpringApplicationBuilder(WorkerApplication.class)
                 .initializers(new RedisPropertiesInitializer())
                 // Command-line arguments: they win over any application.yml (default properties would not).
@@ -59,8 +64,8 @@ class CollaborativeRunEndToEndTest {
                         // Our application.yml is first on this classpath; the worker must not read it.
                         "--spring.config.name=gpu-worker-e2e",
                         "--server.port=0",
-                        "--hogwild.model.path=gpu-worker-service/src/test/resources/golden/qwen3-tiny",
-                        "--hogwild.worker.id=e2e-gpu",
+                        "--hogwild.model.path=" + modelPath,
+                        "--hogwild.worker.id=" + workerId,
                         "--hogwild.worker.device=cpu",
                         "--hogwild.worker.heartbeat-interval=300ms",
                         "--hogwild.worker.heartbeat-ttl=5s");
@@ -150,8 +155,12 @@ class CollaborativeRunEndToEndTest {
     }
 
     private static void awaitRegistration(TestRedis redis) throws InterruptedException {
+        awaitRegistration(redis, "e2e-gpu");
+    }
+
+    static void awaitRegistration(TestRedis redis, String workerId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (redis.command("GET", "hogwild:workers:e2e-gpu") == null) {
+        while (redis.command("GET", "hogwild:workers:" + workerId) == null) {
             assertThat(System.nanoTime()).as("GPU worker registered in Redis").isLessThan(deadline);
             Thread.sleep(100);
         }

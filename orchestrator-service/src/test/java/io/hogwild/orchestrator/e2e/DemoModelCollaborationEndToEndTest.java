@@ -10,9 +10,7 @@ import io.hogwild.contracts.run.RunTranscript;
 import io.hogwild.contracts.run.RunView;
 import io.hogwild.orchestrator.support.StubGpuWorker;
 import io.hogwild.testing.redis.RedisExtension;
-import io.hogwild.testing.redis.RedisPropertiesInitializer;
 import io.hogwild.testing.redis.TestRedis;
-import io.hogwild.worker.WorkerApplication;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -69,18 +66,9 @@ class DemoModelCollaborationEndToEndTest {
     void twoWorkersSplitTheItemsAndAnswer(TestRedis redis) throws Exception {
         Assumptions.assumeTrue(demoModelCommitted(), "models/hogwild-demo is not committed yet");
         redis.flushAll();
-        gpuWorker = new SpringApplicationBuilder(WorkerApplication.class)
-                .initializers(new RedisPropertiesInitializer())
-                .run("--spring.config.name=gpu-worker-e2e", "--server.port=0",
-                        "--hogwild.model.path=models/hogwild-demo", "--hogwild.worker.id=e2e-demo",
-                        "--hogwild.worker.device=cpu", "--hogwild.worker.heartbeat-interval=300ms",
-                        "--hogwild.worker.heartbeat-ttl=5s");
+        gpuWorker = CollaborativeRunEndToEndTest.startGpuWorker("models/hogwild-demo", "e2e-demo");
         orchestrator = CollaborativeRunEndToEndTest.startOrchestrator();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (redis.command("GET", "hogwild:workers:e2e-demo") == null) {
-            assertThat(System.nanoTime()).as("GPU worker registered").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        CollaborativeRunEndToEndTest.awaitRegistration(redis, "e2e-demo");
         WebTestClient http = StubGpuWorker.client(CollaborativeRunEndToEndTest.port(orchestrator));
 
         // Greedy decoding, everything else the platform's defaults.
@@ -90,7 +78,7 @@ class DemoModelCollaborationEndToEndTest {
                 .bodyValue(request).exchange().expectStatus().isAccepted()
                 .expectBody(RunView.class).returnResult().getResponseBody();
         RunView run = created;
-        deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (run.status() == RunStatus.QUEUED || run.status() == RunStatus.RUNNING) {
             assertThat(System.nanoTime()).as("run finished").isLessThan(deadline);
             Thread.sleep(200);
