@@ -16,6 +16,7 @@ import io.hogwild.worker.model.ServedModel;
 import io.hogwild.worker.session.LockstepLoop;
 import io.hogwild.worker.session.PlanValidator;
 import io.hogwild.worker.session.SamplingTokenChooser;
+import io.hogwild.worker.session.TokenChooser;
 import io.hogwild.worker.session.SessionRun;
 import io.hogwild.worker.session.ValidatedPlan;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,14 +40,10 @@ public final class ProblemRunner implements AutoCloseable {
     private final LanguageModel model;
     private final ModelInfo info;
     private final PromptRenderer renderer = new PromptRenderer();
-    private final PlanBuilder plans = new PlanBuilder();
-    private final PlanValidator validator;
-    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
 
     public ProblemRunner(java.nio.file.Path modelDir) {
         this.model = LanguageModel.load(modelDir);
         this.info = ServedModel.describe(modelDir, modelDir.getFileName().toString(), model);
-        this.validator = new PlanValidator(model);
     }
 
     /** With the platform's default token budget per worker (1024). */
@@ -65,11 +62,7 @@ public final class ProblemRunner implements AutoCloseable {
         RunSettings settings = new RunSettings(problem.text(), names, layout, maxTokensPerWorker, 512, temperature,
                 0.95, 20, seed,
                 1024, 16, false, false);
-        String sessionId = "eval-" + seed;
-        SessionPlan plan = plans.build("eval", sessionId, prompt, settings);
-        ValidatedPlan validated = validator.validate(plan);
-        SessionRun run = new SessionRun(plan, sessionId, Integer.MAX_VALUE, 0, () -> { });
-        new LockstepLoop(validated, model, SamplingTokenChooser::create, run, metrics).run();
+        SessionRun run = runLoop(model, prompt, settings, SamplingTokenChooser::create);
 
         Map<String, StringBuilder> texts = new LinkedHashMap<>();
         names.forEach(n -> texts.put(n, new StringBuilder()));
@@ -97,6 +90,20 @@ public final class ProblemRunner implements AutoCloseable {
             transcripts.put(name, text.toString());
         });
         return new SolvedProblem(problem.answer(), answer, steps, computed, transcripts);
+    }
+
+    /**
+     * One session through the platform's plan builder, the GPU worker's plan validation and its lockstep loop, with
+     * tokens picked by {@code choosers}; returns the finished run (its events).
+     */
+    public static SessionRun runLoop(LanguageModel model, String prompt, RunSettings settings,
+                                     TokenChooser.Factory choosers) {
+        String sessionId = "demo-" + settings.seed();
+        SessionPlan plan = new PlanBuilder().build("demo", sessionId, prompt, settings);
+        ValidatedPlan validated = new PlanValidator(model).validate(plan);
+        SessionRun run = new SessionRun(plan, sessionId, Integer.MAX_VALUE, 0, () -> { });
+        new LockstepLoop(validated, model, choosers, run, new WorkerMetrics(new SimpleMeterRegistry())).run();
+        return run;
     }
 
     @Override

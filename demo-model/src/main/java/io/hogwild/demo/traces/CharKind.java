@@ -6,8 +6,13 @@ public enum CharKind {
     FED,
     /** A choice made from what the worker saw at that moment (which item, wait, answer, "taken"). */
     DECISION,
-    /** Follows from the problem and the worker's own text (copying an item, its result, punctuation). */
+    /** Follows from the format and the worker's own text (punctuation, the answer's letters). */
     WORK,
+    /**
+     * An item's content: its operands and operator, copied from the problem, and its result; a result copied into
+     * the answer from the step that computed it. What a small model learns last, so the loss weighs it more.
+     */
+    LOOKUP,
     /** A deliberately wrong choice, so that traces show the recovery; never learned itself. */
     MISTAKE
 }

@@ -58,7 +58,7 @@ public final class ScriptedPolicy {
             }
         }
         if (done.containsAll(problem.letters())) {
-            return decisionThenWork("\\boxed{" + problem.answer() + "}");
+            return answer(problem);
         }
         List<Character> open = new ArrayList<>();
         for (char letter : problem.letters()) {
@@ -79,8 +79,7 @@ public final class ScriptedPolicy {
             }
         }
         if (choosingBefore < open.size()) {
-            Item item = problem.item(open.get(choosingBefore));
-            return decisionThenWork(item.work() + "\n\n");
+            return work(problem.item(open.get(choosingBefore)));
         }
         return decisionThenWork(WAIT);
     }
@@ -101,6 +100,34 @@ public final class ScriptedPolicy {
             last = m.group(1).charAt(0);
         }
         return java.util.Optional.ofNullable(last);
+    }
+
+    /**
+     * {@code C: 0+5=5.} and a blank line: the letter is the choice, the expression is looked up in the problem and
+     * the result computed from it.
+     */
+    private static Choice work(Item item) {
+        String text = item.work() + "\n\n";
+        List<CharKind> kinds = new ArrayList<>();
+        int expression = text.indexOf(' ') + 1;
+        for (int i = 0; i < text.length(); i++) {
+            boolean content = i >= expression && i < expression + item.expression().length()
+                    || i == expression + item.expression().length() + 1;
+            kinds.add(i == 0 ? CharKind.DECISION : content ? CharKind.LOOKUP : CharKind.WORK);
+        }
+        return new Choice(text, kinds);
+    }
+
+    /** {@code \boxed{A3B9...}}: each result is looked up in the step that computed it. */
+    private static Choice answer(ItemProblem problem) {
+        String text = "\\boxed{" + problem.answer() + "}";
+        List<CharKind> kinds = new ArrayList<>();
+        int open = text.indexOf('{');
+        for (int i = 0; i < text.length(); i++) {
+            boolean result = i > open && Character.isDigit(text.charAt(i));
+            kinds.add(i == 0 ? CharKind.DECISION : result ? CharKind.LOOKUP : CharKind.WORK);
+        }
+        return new Choice(text, kinds);
     }
 
     private static Choice decisionThenWork(String text) {

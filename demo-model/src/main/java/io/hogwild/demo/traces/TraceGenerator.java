@@ -7,7 +7,6 @@ import io.hogwild.demo.problems.ProblemGenerator;
 import io.hogwild.orchestrator.prompt.PromptRenderer;
 import io.hogwild.orchestrator.prompt.WorkerNames;
 import io.hogwild.worker.engine.tokenizer.Tokenizer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -20,7 +19,6 @@ public final class TraceGenerator {
 
     static final double INDEPENDENT_SHARE = 0.12;
     static final double MISTAKE_RATE = 0.04;
-    static final double LATE_SNAPSHOT_RATE = 0.1;
 
     private final Random random;
     private final ProblemGenerator problems;
@@ -35,14 +33,9 @@ public final class TraceGenerator {
         this.tokenizer = tokenizer;
     }
 
-    /** The examples of one more scripted run, tokenized. */
-    public List<TraceExample.Tokens> nextRun() {
-        LockstepSimulator.Run run = simulate(problems.next());
-        List<TraceExample.Tokens> out = new ArrayList<>();
-        for (TraceExample e : run.examples()) {
-            out.add(e.tokenize(tokenizer));
-        }
-        return out;
+    /** One more scripted run, as a training example. */
+    public CacheTrace nextRun() {
+        return CacheTrace.of(simulate(problems.next()), tokenizer);
     }
 
     LockstepSimulator.Run simulate(ItemProblem problem) {
@@ -50,7 +43,7 @@ public final class TraceGenerator {
         Layout layout = workers > 1 && random.nextDouble() < INDEPENDENT_SHARE ? Layout.INDEPENDENT : Layout.COMBINED;
         List<String> names = WorkerNames.first(workers);
         String prompt = renderer.render(model, problem.text(), names, false, false);
-        var settings = new LockstepSimulator.Settings(layout, names, MISTAKE_RATE, LATE_SNAPSHOT_RATE);
+        var settings = new LockstepSimulator.Settings(layout, names, MISTAKE_RATE);
         return new LockstepSimulator(settings, problem, prompt, random).run();
     }
 }

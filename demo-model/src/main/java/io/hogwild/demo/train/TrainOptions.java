@@ -12,7 +12,7 @@ public record TrainOptions(Path output, long seed, int steps, int batchTokens, d
                            int warmupSteps, double weightDecay, int checkpointEvery) {
 
     public static TrainOptions defaults(Path output) {
-        return new TrainOptions(output, 20261126L, 3600, 4096, 1.5e-3, 150, 0.05, 400);
+        return new TrainOptions(output, 20261126L, 5600, 4096, 1.5e-3, 150, 0.05, 400);
     }
 
     /** Linear warm-up, then cosine decay to a tenth of the peak. */

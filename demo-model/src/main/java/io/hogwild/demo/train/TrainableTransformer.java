@@ -67,42 +67,40 @@ public final class TrainableTransformer implements AutoCloseable {
     }
 
     /**
-     * Mean cross-entropy over the positions where {@code lossMask} is 1.
+     * Weighted mean cross-entropy: each position counts as much as its {@code lossMask} weight (0: not learned).
      *
      * @param tokens {@code [batch, length]} int32 ids
-     * @param targets {@code [batch, length]} the next token at each position
-     * @param lossMask {@code [batch, length]} float 0/1
-     * @param attentionMask {@code [batch, 1, length, length]}: 0 where a query may attend to a key, a large negative
-     *     number where not
-     * @param rope the rotation tables for {@code length} positions
+     * @param targets {@code [batch, length]} the token to predict at each position
+     * @param lossMask {@code [batch, length]} float weights
+     * @param layout which keys each query sees, and at what distance
      */
-    public NDArray loss(NDArray tokens, NDArray targets, NDArray lossMask, NDArray attentionMask, RopeTables rope,
-                        NDManager step) {
-        NDArray logits = logits(tokens, attentionMask, rope, step);
+    public NDArray loss(NDArray tokens, NDArray targets, NDArray lossMask, AttentionLayout layout, NDManager step) {
+        NDArray logits = logits(tokens, layout, step);
         NDArray logProbs = logits.logSoftmax(-1);
         NDArray oneHot = targets.oneHot(shape.vocabSize()).toType(DataType.FLOAT32, false);
         NDArray tokenLoss = logProbs.mul(oneHot).sum(new int[] {-1}).neg();
         return tokenLoss.mul(lossMask).sum().div(lossMask.sum().maximum(1f));
     }
 
-    /** {@code [batch, length, vocab]} logits of a causal pass over whole sequences. */
-    public NDArray logits(NDArray tokens, RopeTables rope, NDManager step) {
-        return logits(tokens, causalMask(tokens.getShape().get(1), step), rope, step);
+    /** {@code [batch, length, vocab]} logits of a plain causal pass over whole sequences. */
+    public NDArray logits(NDArray tokens, NDManager step) {
+        Shape s = tokens.getShape();
+        return logits(tokens, AttentionLayout.causal(shape, (int) s.get(0), (int) s.get(1), step), step);
     }
 
-    /** {@code [batch, length, vocab]} logits with an additive attention mask ({@code [length, length]} or batched). */
-    public NDArray logits(NDArray tokens, NDArray attentionMask, RopeTables rope, NDManager step) {
+    /** {@code [batch, length, vocab]} logits, each query attending as {@code layout} says. */
+    public NDArray logits(NDArray tokens, AttentionLayout layout, NDManager step) {
         NDArray embed = parameters.get("model.embed_tokens.weight");
         NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
         x.attach(step);
         for (int l = 0; l < shape.layers(); l++) {
-            x = layer(l, x, rope, attentionMask, step);
+            x = layer(l, x, layout, step);
         }
         NDArray normed = rmsNorm(x, parameters.get("model.norm.weight"));
         return normed.matMul(transposed(embed, step)); // tied: the output head is the embedding matrix
     }
 
-    private NDArray layer(int l, NDArray x, RopeTables rope, NDArray mask, NDManager step) {
+    private NDArray layer(int l, NDArray x, AttentionLayout layout, NDManager step) {
         String p = "model.layers." + l + ".";
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
@@ -118,17 +116,15 @@ public final class TrainableTransformer implements AutoCloseable {
             q = rmsNorm(q, param(p + "self_attn.q_norm.weight"));
             k = rmsNorm(k, param(p + "self_attn.k_norm.weight"));
         }
-        q = rope.rotate(q.transpose(0, 2, 1, 3));
-        k = rope.rotate(k.transpose(0, 2, 1, 3));
+        q = q.transpose(0, 2, 1, 3);
+        k = k.transpose(0, 2, 1, 3);
         v = v.transpose(0, 2, 1, 3);
         if (kvHeads != heads) {
             int groups = heads / kvHeads;
             k = k.repeat(1, groups);
             v = v.repeat(1, groups);
         }
-        // The 1/sqrt(d) scale goes on q (length x d) rather than on the scores (length x length).
-        NDArray scores = q.mul((float) (1 / Math.sqrt(hd))).matMul(k.transpose(0, 1, 3, 2)).add(mask);
-        NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, heads * hd);
+        NDArray attended = attention(q, k, v, layout).transpose(0, 2, 1, 3).reshape(batch, length, heads * hd);
         x = x.add(linear(attended, param(p + "self_attn.o_proj.weight"), step));
 
         NDArray m = rmsNorm(x, param(p + "post_attention_layernorm.weight"));
@@ -136,6 +132,37 @@ public final class TrainableTransformer implements AutoCloseable {
         NDArray up = linear(m, param(p + "mlp.up_proj.weight"), step);
         NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());
         return x.add(linear(silu.mul(up), param(p + "mlp.down_proj.weight"), step));
+    }
+
+    /**
+     * Attention with positions per (query, chunk of keys): the keys of each chunk are rotated by their index in it,
+     * and each query once per chunk by its distance from the chunk's first key in its view. {@code q, k, v}:
+     * {@code [batch, heads, length, headDim]}.
+     */
+    private NDArray attention(NDArray q, NDArray k, NDArray v, AttentionLayout layout) {
+        Shape s = q.getShape();
+        long batch = s.get(0);
+        long heads = s.get(1);
+        long length = s.get(2);
+        long hd = s.get(3);
+        long chunks = length / layout.chunk();
+        // The 1/sqrt(d) scale goes on q, the smaller side.
+        NDArray rotatedQ = rotate(q.mul((float) (1 / Math.sqrt(hd))).expandDims(2), layout.queryCos(),
+                layout.querySin()); // [batch, heads, chunks, length, d]
+        NDArray rotatedK = rotate(k.reshape(batch, heads, chunks, layout.chunk(), hd), layout.keyCos(),
+                layout.keySin()); // [batch, heads, chunks, chunk, d]
+        NDArray scores = rotatedQ.matMul(rotatedK.transpose(0, 1, 2, 4, 3)) // [batch, heads, chunks, length, chunk]
+                .transpose(0, 1, 3, 2, 4).reshape(batch, heads, length, length).add(layout.mask());
+        return scores.softmax(-1).matMul(v);
+    }
+
+    /** {@code x cos + rotate_half(x) sin}, the rotate-half RoPE convention of Hugging Face Qwen/Llama. */
+    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        long half = x.getShape().get(x.getShape().dimension() - 1) / 2;
+        NDArray first = x.get(new NDIndex("..., 0:{}", half));
+        NDArray second = x.get(new NDIndex("..., {}:", half));
+        NDArray rotated = NDArrays.concat(new ai.djl.ndarray.NDList(second.neg(), first), -1);
+        return x.mul(cos).add(rotated.mul(sin));
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
@@ -152,13 +179,6 @@ public final class TrainableTransformer implements AutoCloseable {
         NDArray t = weight.transpose();
         t.attach(step);
         return t;
-    }
-
-    /** 0 on and below the diagonal, a large negative number above it (finite, so a softmax row never NaNs). */
-    private static NDArray causalMask(long length, NDManager step) {
-        NDArray rows = step.arange(0, (int) length).reshape(length, 1);
-        NDArray cols = step.arange(0, (int) length).reshape(1, length);
-        return cols.gt(rows).toType(DataType.FLOAT32, false).mul(-1e9f);
     }
 
     private NDArray param(String name) {
@@ -190,42 +210,5 @@ public final class TrainableTransformer implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
-    }
-
-    /** cos/sin for the rotate-half RoPE convention of Hugging Face Qwen/Llama, {@code [length, headDim]}. */
-    public static final class RopeTables {
-        private final NDArray cos;
-        private final NDArray sin;
-        private final int half;
-
-        public RopeTables(DemoModelShape shape, int length, NDManager manager) {
-            int hd = shape.headDim();
-            half = hd / 2;
-            float[] c = new float[length * hd];
-            float[] s = new float[length * hd];
-            for (int pos = 0; pos < length; pos++) {
-                for (int i = 0; i < half; i++) {
-                    double invFreq = Math.pow(shape.ropeTheta(), -2.0 * i / hd);
-                    double angle = pos * invFreq;
-                    c[pos * hd + i] = c[pos * hd + i + half] = (float) Math.cos(angle);
-                    s[pos * hd + i] = s[pos * hd + i + half] = (float) Math.sin(angle);
-                }
-            }
-            cos = manager.create(c, new Shape(length, hd));
-            sin = manager.create(s, new Shape(length, hd));
-        }
-
-        /** {@code x [batch, heads, length, headDim]} rotated: {@code x cos + rotate_half(x) sin}. */
-        NDArray rotate(NDArray x) {
-            long length = x.getShape().get(2);
-            NDArray c = cos.get(new NDIndex("0:{}", length));
-            NDArray s = sin.get(new NDIndex("0:{}", length));
-            c.attach(x.getManager()); // slices of the long-lived tables are per-step temporaries
-            s.attach(x.getManager());
-            NDArray first = x.get(new NDIndex("..., 0:{}", half));
-            NDArray second = x.get(new NDIndex("..., {}:", half));
-            NDArray rotated = NDArrays.concat(new ai.djl.ndarray.NDList(second.neg(), first), -1);
-            return x.mul(c).add(rotated.mul(s));
-        }
     }
 }

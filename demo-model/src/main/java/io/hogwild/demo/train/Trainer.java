@@ -8,7 +8,7 @@ import ai.djl.training.GradientCollector;
 import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.demo.checkpoint.CheckpointWriter;
 import io.hogwild.demo.checkpoint.DemoTokenizerFiles;
-import io.hogwild.demo.traces.TraceExample;
+import io.hogwild.demo.traces.CacheTrace;
 import io.hogwild.demo.traces.TraceGenerator;
 import io.hogwild.worker.engine.tokenizer.Tokenizer;
 import java.io.PrintStream;
@@ -28,7 +28,6 @@ import java.util.Random;
  */
 public final class Trainer {
 
-    private static final int BUFFER_EXAMPLES = 768;
 
     private final TrainOptions options;
     private final PrintStream log;
@@ -50,20 +49,18 @@ public final class Trainer {
              TrainableTransformer model = new TrainableTransformer(shape, root, options.seed())) {
             TraceGenerator traces = new TraceGenerator(options.seed(), modelInfo(shape), tokenizer);
             Batches batches = new Batches(traces, options.batchTokens(), shape.heads(), new Random(options.seed() + 1));
-            var rope = new TrainableTransformer.RopeTables(shape, shape.contextLimit(), root);
             AdamW optimizer = new AdamW(0.9, 0.98, 1e-8, options.weightDecay());
             double lossSum = 0;
             long learnedTokens = 0;
             long seenTokens = 0;
             int window = 0;
             for (int step = 0; step < options.steps(); step++) {
-                List<TraceExample.Tokens> batch = batches.next();
+                List<CacheTrace> batch = batches.next();
                 try (NDManager stepManager = root.newSubManager()) {
-                    Arrays3 a = Arrays3.of(batch, stepManager);
+                    Batch a = Batch.of(batch, shape, stepManager);
                     float loss;
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray l = model.loss(a.inputs(), a.targets(), a.mask(), a.attention(), rope,
-                                stepManager);
+                        NDArray l = model.loss(a.inputs(), a.targets(), a.mask(), a.layout(), stepManager);
                         collector.backward(l);
                         loss = l.getFloat();
                     }
@@ -117,17 +114,19 @@ public final class Trainer {
     }
 
     /**
-     * Batches of examples of similar length (little padding), in a seeded random order. A batch also keeps its
-     * attention scores ({@code rows x heads x length^2} floats) under glibc's largest mmap threshold (32 MiB): bigger
-     * buffers are mapped fresh and page-faulted on every op, which made training three times slower here.
+     * Batches of runs of similar length (little padding), in a seeded random order. A batch also keeps its attention
+     * scores ({@code rows x heads x length^2} floats, also the size of the per-chunk query rotations) under glibc's
+     * largest mmap threshold (32 MiB): bigger buffers are mapped fresh and page-faulted on every op, which made
+     * training three times slower here.
      */
     static final class Batches {
+        private static final int BUFFER_RUNS = 256;
         private static final long MAX_SCORE_BYTES = 30L << 20;
         private final TraceGenerator traces;
         private final int batchTokens;
         private final int heads;
         private final Random random;
-        private final Deque<List<TraceExample.Tokens>> ready = new ArrayDeque<>();
+        private final Deque<List<CacheTrace>> ready = new ArrayDeque<>();
 
         Batches(TraceGenerator traces, int batchTokens, int heads, Random random) {
             this.traces = traces;
@@ -140,7 +139,7 @@ public final class Trainer {
             return rows * length <= batchTokens && rows * heads * length * length * Float.BYTES <= MAX_SCORE_BYTES;
         }
 
-        List<TraceExample.Tokens> next() {
+        List<CacheTrace> next() {
             if (ready.isEmpty()) {
                 refill();
             }
@@ -148,16 +147,15 @@ public final class Trainer {
         }
 
         private void refill() {
-            List<TraceExample.Tokens> buffer = new ArrayList<>();
-            while (buffer.size() < BUFFER_EXAMPLES) {
-                buffer.addAll(traces.nextRun());
+            List<CacheTrace> buffer = new ArrayList<>();
+            while (buffer.size() < BUFFER_RUNS) {
+                buffer.add(traces.nextRun());
             }
-            buffer.sort(Comparator.comparingInt(t -> t.ids().length));
-            List<List<TraceExample.Tokens>> batches = new ArrayList<>();
-            List<TraceExample.Tokens> current = new ArrayList<>();
-            for (TraceExample.Tokens t : buffer) {
-                int longest = t.ids().length; // sorted: the newest is the longest
-                if (!current.isEmpty() && !fits(current.size() + 1, longest)) {
+            buffer.sort(Comparator.comparingInt(CacheTrace::length));
+            List<List<CacheTrace>> batches = new ArrayList<>();
+            List<CacheTrace> current = new ArrayList<>();
+            for (CacheTrace t : buffer) {
+                if (!current.isEmpty() && !fits(current.size() + 1, t.length())) { // sorted: t is the longest
                     batches.add(current);
                     current = new ArrayList<>();
                 }
@@ -171,40 +169,30 @@ public final class Trainer {
         }
     }
 
-    /** A batch as arrays: inputs, next-token targets, the loss mask and the attention mask, right-padded. */
-    record Arrays3(NDArray inputs, NDArray targets, NDArray mask, NDArray attention, long learned, long tokens) {
-        static Arrays3 of(List<TraceExample.Tokens> batch, NDManager manager) {
-            int length = batch.stream().mapToInt(t -> t.ids().length).max().orElseThrow() - 1;
+    /** A batch as arrays: inputs, targets, the loss weights (0: not learned) and the attention layout, right-padded. */
+    record Batch(NDArray inputs, NDArray targets, NDArray mask, AttentionLayout layout, long learned, long tokens) {
+        static Batch of(List<CacheTrace> batch, DemoModelShape shape, NDManager manager) {
+            int length = batch.stream().mapToInt(CacheTrace::length).max().orElseThrow();
             int rows = batch.size();
             int[] inputs = new int[rows * length];
             int[] targets = new int[rows * length];
             float[] mask = new float[rows * length];
-            float[] attention = new float[rows * length * length];
             long learned = 0;
             for (int r = 0; r < rows; r++) {
-                int[] ids = batch.get(r).ids();
-                boolean[] learn = batch.get(r).learn();
-                TraceExample.Tokens t = batch.get(r);
-                for (int q = 0; q < length; q++) {
-                    for (int k = 0; k < length; k++) {
-                        // Padding rows attend causally; padding keys are never seen by real queries (they come last).
-                        boolean seen = q < ids.length && k < ids.length ? t.sees(q, k) : k <= q;
-                        attention[(r * length + q) * length + k] = seen ? 0f : -1e9f;
-                    }
-                }
-                for (int i = 0; i + 1 < ids.length; i++) {
-                    inputs[r * length + i] = ids[i];
-                    targets[r * length + i] = ids[i + 1];
-                    if (learn[i + 1]) {
-                        mask[r * length + i] = 1f;
+                CacheTrace t = batch.get(r);
+                for (int i = 0; i < t.length(); i++) {
+                    inputs[r * length + i] = t.id(i);
+                    if (t.target(i) >= 0) {
+                        targets[r * length + i] = t.target(i);
+                        mask[r * length + i] = t.weight(i);
                         learned++;
                     }
                 }
             }
-            Shape shape = new Shape(rows, length);
-            return new Arrays3(manager.create(inputs, shape), manager.create(targets, shape),
-                    manager.create(mask, shape), manager.create(attention, new Shape(rows, 1, length, length)),
-                    learned, (long) rows * length);
+            Shape shape2 = new Shape(rows, length);
+            return new Batch(manager.create(inputs, shape2), manager.create(targets, shape2),
+                    manager.create(mask, shape2), AttentionLayout.of(batch, shape, manager), learned,
+                    (long) rows * length);
         }
     }
 }

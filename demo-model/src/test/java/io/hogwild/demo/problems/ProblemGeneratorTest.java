@@ -33,8 +33,8 @@ class ProblemGeneratorTest {
         ItemProblem p = new ItemProblem(List.of(new Item('A', 3, '+', 4), new Item('B', 9, '-', 5),
                 new Item('C', 2, '*', 3)));
         assertThat(p.text()).isEqualTo(
-                "Compute every item, then answer with the results in order: A=3+4, B=9-5, C=2*3.");
-        assertThat(p.answer()).isEqualTo("7,4,6");
+                "Compute every item, then answer with each letter and its result: A=3+4, B=9-5, C=2*3.");
+        assertThat(p.answer()).isEqualTo("A7B4C6");
         assertThat(p.item('B').work()).isEqualTo("B: 9-5=4.");
         for (ItemProblem q : new ProblemGenerator(5, ProblemGenerator.Split.TRAIN).next(200)) {
             assertThat(q.items()).hasSize(ProblemGenerator.ITEMS);

@@ -9,7 +9,6 @@ import io.hogwild.demo.problems.ProblemGenerator;
 import io.hogwild.demo.train.DemoModelShape;
 import io.hogwild.demo.train.Trainer;
 import io.hogwild.orchestrator.prompt.PromptRenderer;
-import io.hogwild.orchestrator.prompt.PromptTexts;
 import io.hogwild.orchestrator.prompt.WorkerNames;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -31,7 +30,7 @@ class ScriptedRunsTest {
         String prompt = new PromptRenderer().render(
                 Trainer.modelInfo(DemoModelShape.standard(DemoTokenizerFiles.VOCAB_SIZE)), problem.text(), names,
                 false, false);
-        return new LockstepSimulator(new LockstepSimulator.Settings(layout, names, mistakes, 0.25), problem, prompt,
+        return new LockstepSimulator(new LockstepSimulator.Settings(layout, names, mistakes), problem, prompt,
                 new Random(seed)).run();
     }
 
@@ -96,71 +95,38 @@ class ScriptedRunsTest {
         for (ItemProblem p : new ProblemGenerator(5, ProblemGenerator.Split.TRAIN).next(30)) {
             LockstepSimulator.Run run = simulate(p, Layout.COMBINED, 3, 0.3, p.hashCode());
             assertThat(run.answer()).isEqualTo(p.answer());
-            for (TraceExample e : run.examples()) {
-                TraceExample.Piece own = e.pieces().get(e.pieces().size() - 1);
-                String text = own.text().text();
-                int taken = text.indexOf(ScriptedPolicy.TAKEN);
+            for (LockstepSimulator.Step step : run.steps()) {
+                WrittenText text = step.text();
+                int taken = text.text().indexOf(ScriptedPolicy.TAKEN);
                 if (taken > 0) {
                     recoveries++;
-                    assertThat(own.text().kind(taken - 1)).isEqualTo(CharKind.MISTAKE);
-                    assertThat(own.learns(taken - 1)).as("the wrong letter is never learned").isFalse();
-                    assertThat(own.learns(taken)).isEqualTo(!own.late());
+                    assertThat(text.kind(taken - 1)).as("the wrong letter").isEqualTo(CharKind.MISTAKE);
+                    assertThat(text.kind(taken)).isEqualTo(CharKind.DECISION);
                 }
             }
         }
         assertThat(recoveries).isPositive();
     }
 
-    /**
-     * A worker's own tokens see another worker's current step only as far as it was written by then: when Alice
-     * chooses her first item, Bob's step is just its prefix, although the example holds all of it.
-     */
+    /** Each step starts with its fed prefix, written in one lockstep step, and is promoted after it ends. */
     @Test
-    void ownTokensSeeOtherStepsOnlyAsFarAsTheyWereWritten() {
-        ItemProblem p = new ProblemGenerator(8, ProblemGenerator.Split.TRAIN).next();
-        LockstepSimulator.Run run = simulate(p, Layout.COMBINED, 2, 0, 1);
-        TraceExample first = run.examples().stream()
-                .filter(e -> e.pieces().get(e.pieces().size() - 1).text().text().startsWith("**Alice [1]:** "))
-                .findFirst().orElseThrow();
-        var tokenizer = io.hogwild.worker.engine.tokenizer.Tokenizer.load(
-                io.hogwild.demo.TinyDemoCheckpoint.write(java.nio.file.Path.of("target/mask-test"), 1));
-        TraceExample.Tokens t = first.tokenize(tokenizer);
-        String bob = "**Bob [1]:** " + p.item('B').work() + "\n\n";
-        String own = "**Alice [1]:** " + p.item('A').work() + "\n\n";
-        assertThat(first.pieces().get(first.pieces().size() - 2).text().text()).isEqualTo(bob);
-        assertThat(first.pieces().get(first.pieces().size() - 1).text().text()).isEqualTo(own);
-        int ownStart = t.ids().length - own.length();
-        int bobStart = ownStart - bob.length();
-        int decisionQuery = ownStart + "**Alice [1]:** ".length() - 1; // the last prefix token predicts the choice
-        for (int k = bobStart; k < ownStart; k++) {
-            boolean prefix = k < bobStart + "**Bob [1]:** ".length();
-            assertThat(t.sees(decisionQuery, k)).as("Bob's token %d", k - bobStart).isEqualTo(prefix);
-        }
-        // By the time Alice writes her result, Bob's letter and operands are there; his closing blank line is not.
-        int resultQuery = ownStart + own.indexOf('=');
-        assertThat(t.sees(resultQuery, bobStart + "**Bob [1]:** B".length() - 1)).isTrue();
-        assertThat(t.sees(resultQuery, ownStart - 1)).isFalse();
-        // Fixed text and history are always visible, and nothing sees the future.
-        assertThat(t.sees(decisionQuery, 0)).isTrue();
-        assertThat(t.sees(bobStart, bobStart + 1)).isFalse();
-        tokenizer.close();
-    }
-
-    @Test
-    void examplesEndWithTheWorkersOwnStepInThePlanOrder() {
+    void stepsAreRecordedAsTheLoopWritesThem() {
         ItemProblem p = new ProblemGenerator(6, ProblemGenerator.Split.TRAIN).next();
         LockstepSimulator.Run run = simulate(p, Layout.COMBINED, 2, 0, 1);
-        for (TraceExample e : run.examples()) {
-            List<TraceExample.Piece> pieces = e.pieces();
-            assertThat(pieces.get(1).text().text()).isEqualTo(PromptTexts.HISTORY_HEADER);
-            assertThat(pieces).filteredOn(x -> x.text().text().equals(PromptTexts.IN_PROGRESS_HEADER)).hasSize(1);
-            TraceExample.Piece own = pieces.get(pieces.size() - 1);
-            assertThat(own.role()).isEqualTo(TraceExample.Role.OWN);
-            assertThat(own.text().text()).startsWith("**").contains("]:** ");
-            String prefix = own.text().text().substring(0, own.text().text().indexOf(":** ") + 4);
+        for (LockstepSimulator.Step step : run.steps()) {
+            String text = step.text().text();
+            if (text.isEmpty()) {
+                continue; // started as the run ended: its prefix was never written
+            }
+            String prefix = text.substring(0, text.indexOf(":** ") + 4);
             assertThat(prefix).matches("\\*\\*(Alice|Bob) \\[\\d+\\]:\\*\\* ");
             for (int i = 0; i < prefix.length(); i++) {
-                assertThat(own.learns(i)).as("the fed prefix is never learned").isFalse();
+                assertThat(step.text().kind(i)).isEqualTo(CharKind.FED);
+                assertThat(step.text().time(i)).isEqualTo(step.text().time(0));
+            }
+            if (step.promotedAt() != LockstepSimulator.NEVER) {
+                assertThat(text).endsWith(".\n\n");
+                assertThat(step.promotedAt()).isEqualTo(step.text().lastTime());
             }
         }
     }

@@ -6,20 +6,17 @@ import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.demo.TinyDemoCheckpoint;
+import io.hogwild.demo.eval.ProblemRunner;
 import io.hogwild.demo.problems.ItemProblem;
 import io.hogwild.demo.problems.ProblemGenerator;
-import io.hogwild.orchestrator.plan.PlanBuilder;
 import io.hogwild.orchestrator.plan.RunSettings;
 import io.hogwild.orchestrator.prompt.PromptRenderer;
 import io.hogwild.orchestrator.prompt.WorkerNames;
 import io.hogwild.worker.engine.LanguageModel;
-import io.hogwild.worker.metrics.WorkerMetrics;
 import io.hogwild.worker.model.ServedModel;
 import io.hogwild.worker.session.LockstepLoop;
-import io.hogwild.worker.session.PlanValidator;
 import io.hogwild.worker.session.SessionRun;
 import io.hogwild.worker.session.TokenChooser;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -68,15 +65,12 @@ class SimulatorMatchesLockstepLoopTest {
         String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
         RunSettings settings = new RunSettings(problem.text(), names, Layout.COMBINED, 4, 512, 0, 1, 0, 1, 1024, 0,
                 false, false);
-        var plan = new PlanBuilder().build("run", "lone", prompt, settings);
-        SessionRun run = new SessionRun(plan, "lone", Integer.MAX_VALUE, 0, () -> { });
         List<float[]> seen = new ArrayList<>();
         TokenChooser.Factory capture = (index, worker, sampling) -> (logits, greedy) -> {
             seen.add(logits.clone());
             return model.tokenizer().encode("x")[0];
         };
-        new LockstepLoop(new PlanValidator(model).validate(plan), model, capture, run,
-                new WorkerMetrics(new SimpleMeterRegistry())).run();
+        SessionRun run = ProblemRunner.runLoop(model, prompt, settings, capture);
 
         String view = prompt + PromptTexts.HISTORY_HEADER + PromptTexts.IN_PROGRESS_HEADER
                 + LockstepLoop.stepPrefix(PromptTexts.STEP_PREFIX_FORMAT, "Alice", 1);
@@ -100,31 +94,29 @@ class SimulatorMatchesLockstepLoopTest {
         var info = ServedModel.describe(dir.resolve("tiny"), "tiny", model);
         String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
         LockstepSimulator.Run simulated = new LockstepSimulator(
-                new LockstepSimulator.Settings(layout, names, mistakes, 0), problem, prompt, new Random(11)).run();
+                new LockstepSimulator.Settings(layout, names, mistakes), problem, prompt, new Random(11)).run();
 
         RunSettings settings = new RunSettings(problem.text(), names, layout, 1024, 512, 0, 1, 0, 1, 1024, 16, false,
                 false);
-        var plan = new PlanBuilder().build("run", "replay", prompt, settings);
-        SessionRun run = new SessionRun(plan, "replay", Integer.MAX_VALUE, 0, () -> { });
         List<Iterator<Character>> scripts = simulated.generated().stream().map(List::iterator).toList();
         TokenChooser.Factory replay = (index, worker, sampling) -> (logits, greedy) ->
                 model.tokenizer().encode(String.valueOf(scripts.get(index).next()))[0];
-        new LockstepLoop(new PlanValidator(model).validate(plan), model, replay, run,
-                new WorkerMetrics(new SimpleMeterRegistry())).run();
+        SessionRun run = ProblemRunner.runLoop(model, prompt, settings, replay);
 
-        List<LockstepSimulator.Sampled> real = new ArrayList<>();
+        List<String> real = new ArrayList<>();
         String answer = null;
         long steps = -1;
         for (SessionEvent e : run.events().snapshot()) {
             if (e.type() == SessionEventType.TOKENS) {
-                real.add(new LockstepSimulator.Sampled(e.lockstep(), names.indexOf(e.worker()), e.text().charAt(0)));
+                real.add(e.lockstep() + "/" + names.indexOf(e.worker()) + "/" + e.text().charAt(0));
             } else if (e.type() == SessionEventType.FINAL_ANSWER) {
                 answer = e.text();
             } else if (e.type() == SessionEventType.SESSION_FINISHED) {
                 steps = e.lockstep();
             }
         }
-        assertThat(real).isEqualTo(simulated.sampled());
+        assertThat(real).isEqualTo(simulated.sampled().stream()
+                .map(s -> s.lockstep() + "/" + s.worker() + "/" + s.token()).toList());
         assertThat(answer).isEqualTo(simulated.answer()).isEqualTo(problem.answer());
         assertThat(steps).isEqualTo(simulated.lockstepSteps());
     }

@@ -52,8 +52,7 @@ class TrainedCheckpointLoadsInTheEngineTest {
                 float[][] expected;
                 try (NDManager step = manager.newSubManager()) {
                     NDArray tokens = step.create(ids, new Shape(1, ids.length));
-                    var rope = new TrainableTransformer.RopeTables(shape, ids.length, step);
-                    NDArray logits = trainable.logits(tokens, rope, step);
+                    NDArray logits = trainable.logits(tokens, step);
                     float[] flat = logits.toFloatArray();
                     expected = new float[ids.length][shape.vocabSize()];
                     for (int t = 0; t < ids.length; t++) {

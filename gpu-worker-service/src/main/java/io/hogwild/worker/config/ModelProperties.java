@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param id the model id reported to clients; empty means the folder name
  */
 @ConfigurationProperties("hogwild.model")
-public record ModelProperties(@DefaultValue("models/qwen3-tiny-random") String path, String id) {
+public record ModelProperties(@DefaultValue("models/hogwild-demo") String path, String id) {
 
     public Path resolvedPath() {
         Path p = Path.of(path);

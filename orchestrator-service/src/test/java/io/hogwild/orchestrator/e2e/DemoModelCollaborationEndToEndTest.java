@@ -35,9 +35,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 class DemoModelCollaborationEndToEndTest {
 
     /** A held-out problem of the demo family (the test split of ProblemGenerator) and its answer. */
-    static final String PROBLEM = "Compute every item, then answer with the results in order: "
+    static final String PROBLEM = "Compute every item, then answer with each letter and its result: "
             + "A=6-3, B=9-0, C=0+5, D=1*3, E=9-4, F=3*1, G=4+2, H=4-4.";
-    static final String ANSWER = "3,9,5,3,5,3,6,0";
+    static final String ANSWER = "A3B9C5D3E5F3G6H0";
     private static final Pattern COMPUTED = Pattern.compile("([A-H]): \\d[-+*]\\d=\\d");
 
     private ConfigurableApplicationContext gpuWorker;
@@ -71,8 +71,9 @@ class DemoModelCollaborationEndToEndTest {
         CollaborativeRunEndToEndTest.awaitRegistration(redis, "e2e-demo");
         WebTestClient http = StubGpuWorker.client(CollaborativeRunEndToEndTest.port(orchestrator));
 
-        // Greedy decoding, everything else the platform's defaults.
-        RunRequest request = new RunRequest(PROBLEM, 2, Layout.COMBINED, null, null, 0.0, null, null, 1L, null, null,
+        // Greedy decoding and a budget that fits the demo model's 2048-token context with two workers (a run takes
+        // about 70 tokens per worker); everything else the platform's defaults.
+        RunRequest request = new RunRequest(PROBLEM, 2, Layout.COMBINED, 256, null, 0.0, null, null, 1L, null, null,
                 null, null, null);
         RunView created = http.post().uri("/internal/runs").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(request).exchange().expectStatus().isAccepted()
