@@ -117,7 +117,8 @@ public final class Trainer {
      * Batches of runs of similar length (little padding), in a seeded random order. A batch also keeps its attention
      * scores ({@code rows x heads x length^2} floats, also the size of the per-chunk query rotations) under glibc's
      * largest mmap threshold (32 MiB): bigger buffers are mapped fresh and page-faulted on every op, which made
-     * training three times slower here.
+     * training three times slower here. A run too long for these limits on its own (a long 4-worker run, over a
+     * thousand tokens with its padding) gets a batch of its own.
      */
     static final class Batches {
         private static final int BUFFER_RUNS = 256;

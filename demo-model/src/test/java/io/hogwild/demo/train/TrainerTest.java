@@ -66,8 +66,10 @@ class TrainerTest {
             for (int i = 0; i < 50; i++) {
                 List<CacheTrace> b = batches.next();
                 long longest = b.stream().mapToInt(CacheTrace::length).max().orElseThrow();
-                assertThat(b.size() * longest).isLessThanOrEqualTo(4096);
-                assertThat(b.size() * 4 * longest * longest * 4).isLessThanOrEqualTo(30L << 20);
+                if (b.size() > 1) { // a run too long for the limits on its own gets a batch of its own
+                    assertThat(b.size() * longest).isLessThanOrEqualTo(4096);
+                    assertThat(b.size() * 4 * longest * longest * 4).isLessThanOrEqualTo(30L << 20);
+                }
                 assertThat(b).allSatisfy(t -> assertThat(t.learnedTokens()).isGreaterThan(50));
             }
         }
