@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hogwild.demo.train.DemoModelShape;
 import io.hogwild.demo.train.TrainableTransformer;
+import io.hogwild.worker.engine.model.SafeTensorsWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -83,33 +81,12 @@ public final class CheckpointWriter {
         return c;
     }
 
-    /** The safetensors layout: 8-byte little-endian header length, JSON header, then the raw tensor bytes. */
+    /** The parameters, in order, as one F32 safetensors file (the engine's own writer). */
     static void writeSafetensors(Path file, List<Tensor> tensors) throws IOException {
-        Map<String, Object> header = new LinkedHashMap<>();
-        long offset = 0;
+        Map<String, SafeTensorsWriter.Tensor> out = new LinkedHashMap<>();
         for (Tensor t : tensors) {
-            long bytes = 4L * t.values().length;
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("dtype", "F32");
-            entry.put("shape", t.shape());
-            entry.put("data_offsets", List.of(offset, offset + bytes));
-            header.put(t.name(), entry);
-            offset += bytes;
+            out.put(t.name(), SafeTensorsWriter.Tensor.f32(t.shape(), t.values()));
         }
-        header.put("__metadata__", Map.of("format", "pt"));
-        byte[] headerBytes = new ObjectMapper().writeValueAsBytes(header);
-        int padded = (headerBytes.length + 7) / 8 * 8; // data starts 8-byte aligned
-        byte[] headerPadded = new byte[padded];
-        java.util.Arrays.fill(headerPadded, (byte) ' ');
-        System.arraycopy(headerBytes, 0, headerPadded, 0, headerBytes.length);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(headerPadded);
-            for (Tensor t : tensors) {
-                ByteBuffer buf = ByteBuffer.allocate(4 * t.values().length).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(t.values());
-                out.write(buf.array());
-            }
-        }
+        SafeTensorsWriter.write(file, out);
     }
 }

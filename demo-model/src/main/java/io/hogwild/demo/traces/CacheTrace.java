@@ -256,6 +256,7 @@ public final class CacheTrace {
                 lastWritten.put(key(s.worker(), s.times()[i]), s.start() + i);
             }
         }
+        Map<Character, Integer> ids = new HashMap<>(); // one tokenizer call per distinct character
         picks = new int[run.sampled().size()];
         int n = 0;
         for (LockstepSimulator.Sampled picked : run.sampled()) {
@@ -266,7 +267,8 @@ public final class CacheTrace {
             }
             picks[n++] = query;
             if (picked.kind() != CharKind.MISTAKE && picked.kind() != CharKind.FED) {
-                targets[query] = tokenizer.encode(String.valueOf(picked.token()))[0];
+                targets[query] = ids.computeIfAbsent(picked.token(),
+                        c -> tokenizer.encode(String.valueOf(c))[0]);
                 weights[query] = picked.kind() == CharKind.LOOKUP ? LOOKUP_WEIGHT : 1f;
             }
         }

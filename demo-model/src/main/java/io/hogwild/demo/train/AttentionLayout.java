@@ -49,15 +49,7 @@ public record AttentionLayout(int chunk, NDArray queryCos, NDArray querySin, NDA
         int chunks = length / chunk;
         int rows = traces.size();
         int d = shape.headDim();
-        int farthest = 0;
-        for (CacheTrace t : traces) {
-            for (int q = 0; q < t.length(); q++) {
-                for (int c = 0; c < t.chunks(); c++) {
-                    farthest = Math.max(farthest, t.offset(q, c));
-                }
-            }
-        }
-        RopeAngles angles = new RopeAngles(shape, farthest + 1);
+        RopeAngles angles = new RopeAngles(shape, length); // a query is never farther from a key than the trace is long
         float[] queryCos = new float[rows * chunks * length * d];
         float[] querySin = new float[queryCos.length];
         float[] mask = new float[rows * length * length];

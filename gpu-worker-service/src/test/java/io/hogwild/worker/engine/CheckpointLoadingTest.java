@@ -10,6 +10,7 @@ import io.hogwild.worker.engine.cache.Write;
 import io.hogwild.worker.engine.model.CheckpointException;
 import io.hogwild.worker.engine.model.ModelConfig;
 import io.hogwild.worker.engine.model.RopeScaling;
+import io.hogwild.worker.engine.model.SafeTensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +44,8 @@ class CheckpointLoadingTest {
     void shardedCheckpointGivesTheSameLogits() throws IOException {
         Path src = Golden.dir("qwen3-tiny");
         Path dir = tmp.resolve("sharded");
-        SafeTensorsWriter.copyCheckpointFiles(src, dir);
-        Map<String, SafeTensorsWriter.Tensor> all = SafeTensorsWriter.readAll(src);
+        CheckpointFixtures.copyCheckpointFiles(src, dir);
+        Map<String, SafeTensorsWriter.Tensor> all = CheckpointFixtures.readAll(src);
         Map<String, SafeTensorsWriter.Tensor> a = new LinkedHashMap<>();
         Map<String, SafeTensorsWriter.Tensor> b = new LinkedHashMap<>();
         ObjectNode index = JSON.createObjectNode();
@@ -68,17 +69,17 @@ class CheckpointLoadingTest {
     @Test
     void float16CheckpointIsWidenedExactly() throws IOException {
         Path src = Golden.dir("qwen3-tiny");
-        Map<String, SafeTensorsWriter.Tensor> all = SafeTensorsWriter.readAll(src);
+        Map<String, SafeTensorsWriter.Tensor> all = CheckpointFixtures.readAll(src);
         Map<String, SafeTensorsWriter.Tensor> f16 = new LinkedHashMap<>();
         Map<String, SafeTensorsWriter.Tensor> rounded = new LinkedHashMap<>();
         all.forEach((k, v) -> {
-            f16.put(k, SafeTensorsWriter.toF16(v));
-            rounded.put(k, SafeTensorsWriter.halfRoundedF32(v));
+            f16.put(k, CheckpointFixtures.toF16(v));
+            rounded.put(k, CheckpointFixtures.halfRoundedF32(v));
         });
         Path half = tmp.resolve("f16");
         Path reference = tmp.resolve("f32-rounded");
-        SafeTensorsWriter.copyCheckpointFiles(src, half);
-        SafeTensorsWriter.copyCheckpointFiles(src, reference);
+        CheckpointFixtures.copyCheckpointFiles(src, half);
+        CheckpointFixtures.copyCheckpointFiles(src, reference);
         SafeTensorsWriter.write(half.resolve("model.safetensors"), f16);
         SafeTensorsWriter.write(reference.resolve("model.safetensors"), rounded);
         try (Transformer h = Transformer.load(half, ai.djl.Device.cpu());
@@ -137,7 +138,7 @@ class CheckpointLoadingTest {
         assertThatThrownBy(() -> LanguageModel.load(empty)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("config.json");
         Path noWeights = tmp.resolve("noweights");
-        SafeTensorsWriter.copyCheckpointFiles(Golden.dir("qwen3-tiny"), noWeights);
+        CheckpointFixtures.copyCheckpointFiles(Golden.dir("qwen3-tiny"), noWeights);
         assertThatThrownBy(() -> LanguageModel.load(noWeights)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("model.safetensors");
         assertThatThrownBy(() -> LanguageModel.load(tmp.resolve("nowhere"))).isInstanceOf(CheckpointException.class)
@@ -147,10 +148,10 @@ class CheckpointLoadingTest {
     @Test
     void missingOrMisShapedTensorIsNamed() throws IOException {
         Path src = Golden.dir("qwen3-tiny");
-        Map<String, SafeTensorsWriter.Tensor> all = SafeTensorsWriter.readAll(src);
+        Map<String, SafeTensorsWriter.Tensor> all = CheckpointFixtures.readAll(src);
 
         Path missing = tmp.resolve("missing");
-        SafeTensorsWriter.copyCheckpointFiles(src, missing);
+        CheckpointFixtures.copyCheckpointFiles(src, missing);
         Map<String, SafeTensorsWriter.Tensor> without = new LinkedHashMap<>(all);
         without.remove("model.layers.1.self_attn.k_norm.weight");
         SafeTensorsWriter.write(missing.resolve("model.safetensors"), without);
@@ -158,7 +159,7 @@ class CheckpointLoadingTest {
                 .hasMessageContaining("model.layers.1.self_attn.k_norm.weight");
 
         Path misShaped = tmp.resolve("misshaped");
-        SafeTensorsWriter.copyCheckpointFiles(src, misShaped);
+        CheckpointFixtures.copyCheckpointFiles(src, misShaped);
         Map<String, SafeTensorsWriter.Tensor> wrong = new LinkedHashMap<>(all);
         SafeTensorsWriter.Tensor q = all.get("model.layers.0.self_attn.q_proj.weight");
         wrong.put("model.layers.0.self_attn.q_proj.weight",
@@ -172,7 +173,7 @@ class CheckpointLoadingTest {
     @Test
     void corruptSafetensorsHeaderIsReported() throws IOException {
         Path dir = tmp.resolve("corrupt");
-        SafeTensorsWriter.copyCheckpointFiles(Golden.dir("qwen3-tiny"), dir);
+        CheckpointFixtures.copyCheckpointFiles(Golden.dir("qwen3-tiny"), dir);
         Files.write(dir.resolve("model.safetensors"), new byte[] {1, 2, 3});
         assertThatThrownBy(() -> Transformer.load(dir, ai.djl.Device.cpu())).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("model.safetensors");
@@ -182,7 +183,7 @@ class CheckpointLoadingTest {
     void halfToFloatHandlesEveryClassOfValue() {
         for (int bits = 0; bits < 0x10000; bits++) {
             short h = (short) bits;
-            float expected = SafeTensorsWriter.halfToFloatReference(h);
+            float expected = CheckpointFixtures.halfToFloatReference(h);
             float actual = io.hogwild.worker.engine.model.SafeTensorsAccess.halfToFloat(h);
             if (Float.isNaN(expected)) {
                 assertThat(actual).isNaN();

@@ -1,10 +1,9 @@
 package io.hogwild.worker.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hogwild.worker.engine.model.SafeTensors;
+import io.hogwild.worker.engine.model.SafeTensorsWriter;
+import io.hogwild.worker.engine.model.SafeTensorsWriter.Tensor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -14,12 +13,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes safetensors files for tests: re-sharding, re-typing or corrupting a golden checkpoint. */
-final class SafeTensorsWriter {
+/**
+ * Checkpoint fixtures for tests: a golden checkpoint's tensors as raw bytes, re-typed, and its other files copied, to
+ * write re-sharded, re-typed or corrupted variants with {@link SafeTensorsWriter}.
+ */
+final class CheckpointFixtures {
 
-    record Tensor(String dtype, long[] shape, byte[] data) {}
-
-    private SafeTensorsWriter() {}
+    private CheckpointFixtures() {}
 
     /** Reads every tensor of a checkpoint as raw bytes. */
     static Map<String, Tensor> readAll(Path modelDir) throws IOException {
@@ -35,36 +35,6 @@ final class SafeTensorsWriter {
             }
         }
         return out;
-    }
-
-    static void write(Path file, Map<String, Tensor> tensors) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode header = json.createObjectNode();
-        long offset = 0;
-        for (var e : tensors.entrySet()) {
-            ObjectNode meta = header.putObject(e.getKey());
-            meta.put("dtype", e.getValue().dtype());
-            var shape = meta.putArray("shape");
-            for (long d : e.getValue().shape()) {
-                shape.add(d);
-            }
-            var offsets = meta.putArray("data_offsets");
-            offsets.add(offset);
-            offset += e.getValue().data().length;
-            offsets.add(offset);
-        }
-        byte[] h = json.writeValueAsBytes(header);
-        int padded = (h.length + 7) / 8 * 8;
-        byte[] headerBytes = new byte[padded];
-        java.util.Arrays.fill(headerBytes, (byte) ' ');
-        System.arraycopy(h, 0, headerBytes, 0, h.length);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(headerBytes);
-            for (Tensor t : tensors.values()) {
-                out.write(t.data());
-            }
-        }
     }
 
     /** Float32 bytes to IEEE half-precision bytes (round to nearest even). */
