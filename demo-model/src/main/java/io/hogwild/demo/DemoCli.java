@@ -3,16 +3,16 @@ package io.hogwild.demo;
 import io.hogwild.demo.train.TrainOptions;
 import io.hogwild.demo.train.Trainer;
 import java.nio.file.Path;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import io.hogwild.contracts.Layout;
 import io.hogwild.demo.eval.DemoEval;
 import io.hogwild.demo.eval.ProblemRunner;
 import io.hogwild.demo.eval.SolvedProblem;
 import io.hogwild.demo.problems.ItemProblem;
 import io.hogwild.demo.problems.ProblemGenerator;
-import io.hogwild.orchestrator.prompt.WorkerNames;
-import io.hogwild.worker.engine.model.CheckpointException;
+import io.hogwild.collaboration.prompt.WorkerNames;
+import io.hogwild.engine.model.CheckpointException;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
@@ -74,7 +74,7 @@ public final class DemoCli {
                         System.err);
         try {
             System.out.println(new ObjectMapper().writeValueAsString(Map.of("rows", rows)));
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
  * The GPU worker service: holds one model and the shared caches of its sessions, runs each session's lockstep
- * loop on its own thread and streams the events. The engine ({@code io.hogwild.worker.engine}) knows nothing of
+ * loop on its own thread and streams the events. The engine ({@code io.hogwild.engine}) knows nothing of
  * Spring; everything around it is packaged by feature (model, session, registry, web, metrics).
  */
 @SpringBootApplication

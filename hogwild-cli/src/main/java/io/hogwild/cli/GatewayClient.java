@@ -1,8 +1,8 @@
 package io.hogwild.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +55,7 @@ public final class GatewayClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         JsonNode run = readJson(send(request, "create the run"), "create the run");
-        String id = run.path("id").asText("");
+        String id = run.path("id").asString("");
         if (id.isEmpty()) {
             throw new GatewayException("the gateway created a run but sent no id: " + run);
         }
@@ -136,8 +136,8 @@ public final class GatewayClient {
         String message = "HTTP " + response.statusCode();
         try {
             JsonNode problem = json.readTree(body);
-            String detail = problem.path("detail").asText(problem.path("title").asText(""));
-            String field = problem.path("field").asText("");
+            String detail = problem.path("detail").asString(problem.path("title").asString(""));
+            String field = problem.path("field").asString("");
             if (!detail.isEmpty()) {
                 message += ": " + detail;
             }
@@ -145,7 +145,7 @@ public final class GatewayClient {
                 message += " (field " + field + ")";
             }
             return message;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             String text = ProgressPrinter.oneLine(body);
             return text.isEmpty() ? message : message + ": " + text.substring(0, Math.min(200, text.length()));
         }
@@ -154,7 +154,7 @@ public final class GatewayClient {
     private JsonNode readJson(HttpResponse<InputStream> response, String what) {
         try (InputStream in = response.body()) {
             return json.readTree(in);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new GatewayException("could not " + what + ": the answer was not JSON (" + e.getMessage() + ")", e);
         }
     }

@@ -1,6 +1,6 @@
 package io.hogwild.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -113,6 +113,6 @@ public final class ProgressPrinter {
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.path(field);
-        return value.isNull() || value.isMissingNode() ? null : value.asText();
+        return value.isNull() || value.isMissingNode() ? null : value.asString();
     }
 }

@@ -1,7 +1,7 @@
 package io.hogwild.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -68,7 +68,7 @@ public final class SolveCommand {
         }
         if (printer.answer() == null) {
             // The stream may have been resumed past the answer event: the run's record has it too.
-            printer.answerIfMissing(gateway.run(runId).path("final_answer").asText(null));
+            printer.answerIfMissing(gateway.run(runId).path("final_answer").asString(null));
         }
         return printer.finish();
     }
@@ -79,7 +79,7 @@ public final class SolveCommand {
         SseParser parser = new SseParser(event -> {
             try {
                 printer.accept(event.event(), json.readTree(event.data()));
-            } catch (IOException e) {
+            } catch (JacksonException e) {
                 bad.compareAndSet(null, new GatewayException("the gateway sent an event that is not JSON: "
                         + ProgressPrinter.oneLine(event.data())));
             }

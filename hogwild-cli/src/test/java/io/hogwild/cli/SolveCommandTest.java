@@ -2,8 +2,8 @@ package io.hogwild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -70,7 +70,7 @@ class SolveCommandTest {
         if (path.equals("/v1/runs") && exchange.getRequestMethod().equals("POST")) {
             JsonNode body = json.readTree(exchange.getRequestBody());
             createBodies.add(body);
-            if (body.path("problem").asText().contains("too long")) {
+            if (body.path("problem").asString().contains("too long")) {
                 send(exchange, 400, "application/problem+json", "{\"title\":\"Bad Request\",\"status\":400,"
                         + "\"detail\":\"problem is longer than the model's context\",\"field\":\"problem\"}");
                 return;
@@ -139,9 +139,9 @@ class SolveCommandTest {
         assertThat(stdout()).isEqualTo("Alice [1]: I'll add: 2+3.\nBob [1]: I check Alice: \\boxed{5}\nAnswer: 5\n");
         assertThat(stderr()).contains("run r-1 started");
         JsonNode body = createBodies.get(0);
-        assertThat(body.path("problem").asText()).isEqualTo("What is 2+3?");
+        assertThat(body.path("problem").asString()).isEqualTo("What is 2+3?");
         assertThat(body.path("workers").asInt()).isEqualTo(2);
-        assertThat(body.path("layout").asText()).isEqualTo("combined");
+        assertThat(body.path("layout").asString()).isEqualTo("combined");
         assertThat(body.path("seed").asLong()).isEqualTo(7);
         assertThat(body.has("temperature")).isFalse(); // left to the gateway's default
         assertThat(lastEventIds).containsExactly("null");

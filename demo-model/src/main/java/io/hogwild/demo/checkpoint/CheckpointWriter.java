@@ -1,10 +1,11 @@
 package io.hogwild.demo.checkpoint;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 import io.hogwild.demo.train.DemoModelShape;
 import io.hogwild.demo.train.TrainableTransformer;
-import io.hogwild.worker.engine.model.SafeTensorsWriter;
+import io.hogwild.engine.model.SafeTensorsWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ public final class CheckpointWriter {
     public static void write(Path dir, DemoModelShape shape, List<Tensor> tensors, Map<String, Object> trainingInfo) {
         try {
             Files.createDirectories(dir);
-            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
             json.writeValue(dir.resolve("config.json").toFile(), config(shape, trainingInfo));
             Map<String, Object> generation = new LinkedHashMap<>();
             generation.put("eos_token_id", DemoTokenizerFiles.EOS_ID);

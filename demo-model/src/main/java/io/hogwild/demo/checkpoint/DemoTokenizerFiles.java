@@ -1,7 +1,8 @@
 package io.hogwild.demo.checkpoint;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ public final class DemoTokenizerFiles {
     }
 
     public static void write(Path dir) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         try {
             Files.createDirectories(dir);
             json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson());

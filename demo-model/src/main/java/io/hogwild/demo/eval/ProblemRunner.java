@@ -6,20 +6,19 @@ import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.demo.problems.ItemProblem;
-import io.hogwild.orchestrator.plan.PlanBuilder;
-import io.hogwild.orchestrator.plan.RunSettings;
-import io.hogwild.orchestrator.prompt.PromptRenderer;
-import io.hogwild.orchestrator.prompt.WorkerNames;
-import io.hogwild.worker.engine.LanguageModel;
-import io.hogwild.worker.metrics.WorkerMetrics;
-import io.hogwild.worker.model.ServedModel;
-import io.hogwild.worker.session.LockstepLoop;
-import io.hogwild.worker.session.PlanValidator;
-import io.hogwild.worker.session.SamplingTokenChooser;
-import io.hogwild.worker.session.TokenChooser;
-import io.hogwild.worker.session.SessionRun;
-import io.hogwild.worker.session.ValidatedPlan;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.hogwild.collaboration.plan.PlanBuilder;
+import io.hogwild.collaboration.plan.RunSettings;
+import io.hogwild.collaboration.prompt.PromptRenderer;
+import io.hogwild.collaboration.prompt.WorkerNames;
+import io.hogwild.engine.LanguageModel;
+import io.hogwild.lockstep.LockstepMetrics;
+import io.hogwild.lockstep.ModelDescription;
+import io.hogwild.lockstep.LockstepLoop;
+import io.hogwild.lockstep.PlanValidator;
+import io.hogwild.lockstep.SamplingTokenChooser;
+import io.hogwild.lockstep.TokenChooser;
+import io.hogwild.lockstep.SessionRun;
+import io.hogwild.lockstep.ValidatedPlan;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +42,7 @@ public final class ProblemRunner implements AutoCloseable {
 
     public ProblemRunner(java.nio.file.Path modelDir) {
         this.model = LanguageModel.load(modelDir);
-        this.info = ServedModel.describe(modelDir, modelDir.getFileName().toString(), model);
+        this.info = ModelDescription.describe(modelDir, modelDir.getFileName().toString(), model);
     }
 
     /** With the platform's default token budget per worker (1024). */
@@ -102,7 +101,7 @@ public final class ProblemRunner implements AutoCloseable {
         SessionPlan plan = new PlanBuilder().build("demo", sessionId, prompt, settings);
         ValidatedPlan validated = new PlanValidator(model).validate(plan);
         SessionRun run = new SessionRun(plan, sessionId, Integer.MAX_VALUE, 0, () -> { });
-        new LockstepLoop(validated, model, choosers, run, new WorkerMetrics(new SimpleMeterRegistry())).run();
+        new LockstepLoop(validated, model, choosers, run, LockstepMetrics.NONE).run();
         return run;
     }
 

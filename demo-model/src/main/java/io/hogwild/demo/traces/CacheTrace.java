@@ -1,8 +1,8 @@
 package io.hogwild.demo.traces;
 
 import io.hogwild.contracts.Layout;
-import io.hogwild.orchestrator.prompt.PromptTexts;
-import io.hogwild.worker.engine.tokenizer.Tokenizer;
+import io.hogwild.collaboration.prompt.PromptTexts;
+import io.hogwild.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

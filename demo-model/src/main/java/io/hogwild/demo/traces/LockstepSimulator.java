@@ -2,8 +2,8 @@ package io.hogwild.demo.traces;
 
 import io.hogwild.contracts.Layout;
 import io.hogwild.demo.problems.ItemProblem;
-import io.hogwild.orchestrator.prompt.PromptTexts;
-import io.hogwild.worker.session.LockstepLoop;
+import io.hogwild.collaboration.prompt.PromptTexts;
+import io.hogwild.lockstep.LockstepLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

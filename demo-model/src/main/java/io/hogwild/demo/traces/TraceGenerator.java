@@ -4,9 +4,9 @@ import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.demo.problems.ItemProblem;
 import io.hogwild.demo.problems.ProblemGenerator;
-import io.hogwild.orchestrator.prompt.PromptRenderer;
-import io.hogwild.orchestrator.prompt.WorkerNames;
-import io.hogwild.worker.engine.tokenizer.Tokenizer;
+import io.hogwild.collaboration.prompt.PromptRenderer;
+import io.hogwild.collaboration.prompt.WorkerNames;
+import io.hogwild.engine.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Random;
 

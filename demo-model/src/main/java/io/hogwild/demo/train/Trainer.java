@@ -10,7 +10,7 @@ import io.hogwild.demo.checkpoint.CheckpointWriter;
 import io.hogwild.demo.checkpoint.DemoTokenizerFiles;
 import io.hogwild.demo.traces.CacheTrace;
 import io.hogwild.demo.traces.TraceGenerator;
-import io.hogwild.worker.engine.tokenizer.Tokenizer;
+import io.hogwild.engine.tokenizer.Tokenizer;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.hogwild.demo.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.hogwild.demo.TinyDemoCheckpoint;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class DemoCliEvalTest {
         assertThat(rows).hasSize(4);
         for (JsonNode row : rows) {
             List<String> names = new ArrayList<>();
-            row.fieldNames().forEachRemaining(names::add);
+            names.addAll(row.propertyNames());
             assertThat(names).containsExactly("layout", "workers", "problems", "accuracy", "mean_steps",
                     "duplicate_rate");
             assertThat(row.get("problems").asInt()).isEqualTo(2);
@@ -53,8 +53,8 @@ class DemoCliEvalTest {
             assertThat(row.get("mean_steps").asDouble()).isPositive();
             assertThat(row.get("accuracy").asDouble()).as("an untrained model").isZero();
         }
-        assertThat(rows.get(0).get("layout").asText()).isEqualTo("combined");
-        assertThat(rows.get(3).get("layout").asText()).isEqualTo("independent");
+        assertThat(rows.get(0).get("layout").asString()).isEqualTo("combined");
+        assertThat(rows.get(3).get("layout").asString()).isEqualTo("independent");
         assertThat(rows.get(3).get("workers").asInt()).isEqualTo(2);
     }
 

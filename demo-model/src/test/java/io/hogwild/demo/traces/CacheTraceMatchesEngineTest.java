@@ -14,14 +14,14 @@ import io.hogwild.demo.problems.ItemProblem;
 import io.hogwild.demo.problems.ProblemGenerator;
 import io.hogwild.demo.train.AttentionLayout;
 import io.hogwild.demo.train.TrainableTransformer;
-import io.hogwild.orchestrator.plan.RunSettings;
-import io.hogwild.orchestrator.prompt.PromptRenderer;
-import io.hogwild.orchestrator.prompt.WorkerNames;
-import io.hogwild.worker.engine.LanguageModel;
-import io.hogwild.worker.model.ServedModel;
-import io.hogwild.worker.session.LockstepLoop;
-import io.hogwild.worker.session.SessionRun;
-import io.hogwild.worker.session.TokenChooser;
+import io.hogwild.collaboration.plan.RunSettings;
+import io.hogwild.collaboration.prompt.PromptRenderer;
+import io.hogwild.collaboration.prompt.WorkerNames;
+import io.hogwild.engine.LanguageModel;
+import io.hogwild.lockstep.ModelDescription;
+import io.hogwild.lockstep.LockstepLoop;
+import io.hogwild.lockstep.SessionRun;
+import io.hogwild.lockstep.TokenChooser;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -77,7 +77,7 @@ class CacheTraceMatchesEngineTest {
     void everyPickedTokenHasTheEnginesLogitsInTraining(Layout layout, int workers, double mistakes) {
         ItemProblem problem = new ProblemGenerator(workers + 20, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(workers);
-        String prompt = new PromptRenderer().render(ServedModel.describe(dir, "sharp", model), problem.text(), names,
+        String prompt = new PromptRenderer().render(ModelDescription.describe(dir, "sharp", model), problem.text(), names,
                 false, false);
         LockstepSimulator.Run simulated = new LockstepSimulator(
                 new LockstepSimulator.Settings(layout, names, mistakes), problem, prompt, new Random(workers)).run();

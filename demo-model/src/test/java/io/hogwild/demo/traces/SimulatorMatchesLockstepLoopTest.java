@@ -9,14 +9,14 @@ import io.hogwild.demo.TinyDemoCheckpoint;
 import io.hogwild.demo.eval.ProblemRunner;
 import io.hogwild.demo.problems.ItemProblem;
 import io.hogwild.demo.problems.ProblemGenerator;
-import io.hogwild.orchestrator.plan.RunSettings;
-import io.hogwild.orchestrator.prompt.PromptRenderer;
-import io.hogwild.orchestrator.prompt.WorkerNames;
-import io.hogwild.worker.engine.LanguageModel;
-import io.hogwild.worker.model.ServedModel;
-import io.hogwild.worker.session.LockstepLoop;
-import io.hogwild.worker.session.SessionRun;
-import io.hogwild.worker.session.TokenChooser;
+import io.hogwild.collaboration.plan.RunSettings;
+import io.hogwild.collaboration.prompt.PromptRenderer;
+import io.hogwild.collaboration.prompt.WorkerNames;
+import io.hogwild.engine.LanguageModel;
+import io.hogwild.lockstep.ModelDescription;
+import io.hogwild.lockstep.LockstepLoop;
+import io.hogwild.lockstep.SessionRun;
+import io.hogwild.lockstep.TokenChooser;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,9 +25,9 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.hogwild.orchestrator.prompt.PromptTexts;
-import io.hogwild.worker.engine.HogwildSession;
-import io.hogwild.worker.engine.attention.AttentionMode;
+import io.hogwild.collaboration.prompt.PromptTexts;
+import io.hogwild.engine.HogwildSession;
+import io.hogwild.engine.attention.AttentionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,7 +61,7 @@ class SimulatorMatchesLockstepLoopTest {
     void aLoneWorkersViewIsOneCausalSequence() {
         ItemProblem problem = new ProblemGenerator(3, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(1);
-        var info = ServedModel.describe(dir.resolve("tiny"), "tiny", model);
+        var info = ModelDescription.describe(dir.resolve("tiny"), "tiny", model);
         String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
         RunSettings settings = new RunSettings(problem.text(), names, Layout.COMBINED, 4, 512, 0, 1, 0, 1, 1024, 0,
                 false, false);
@@ -91,7 +91,7 @@ class SimulatorMatchesLockstepLoopTest {
     void everyTokenIsPickedInTheSameLockstepStepByTheSameWorker(Layout layout, int workers, double mistakes) {
         ItemProblem problem = new ProblemGenerator(workers, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(workers);
-        var info = ServedModel.describe(dir.resolve("tiny"), "tiny", model);
+        var info = ModelDescription.describe(dir.resolve("tiny"), "tiny", model);
         String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
         LockstepSimulator.Run simulated = new LockstepSimulator(
                 new LockstepSimulator.Settings(layout, names, mistakes), problem, prompt, new Random(11)).run();

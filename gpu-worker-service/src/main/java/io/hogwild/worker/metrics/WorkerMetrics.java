@@ -1,5 +1,6 @@
 package io.hogwild.worker.metrics;
 
+import io.hogwild.lockstep.LockstepMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +14,7 @@ import org.springframework.stereotype.Component;
  * sessions refused, and gauges of running sessions and cache bytes.
  */
 @Component
-public class WorkerMetrics {
+public class WorkerMetrics implements LockstepMetrics {
 
     private final MeterRegistry registry;
     private final Timer lockstepStep;
@@ -30,10 +31,12 @@ public class WorkerMetrics {
                 .register(registry);
     }
 
-    public void lockstepStep(long nanos) {
+    @Override
+    public void lockstepPass(long nanos) {
         lockstepStep.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    @Override
     public void tokensGenerated(int n) {
         tokens.increment(n);
     }

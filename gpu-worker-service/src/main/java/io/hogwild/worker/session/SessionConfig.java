@@ -1,5 +1,7 @@
 package io.hogwild.worker.session;
 
+import io.hogwild.lockstep.SamplingTokenChooser;
+import io.hogwild.lockstep.TokenChooser;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -1,5 +1,6 @@
 package io.hogwild.worker.session;
 
+import io.hogwild.lockstep.SessionRun;
 import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionStatus;

@@ -1,5 +1,10 @@
 package io.hogwild.worker.session;
 
+import io.hogwild.lockstep.LockstepLoop;
+import io.hogwild.lockstep.PlanValidator;
+import io.hogwild.lockstep.SessionRun;
+import io.hogwild.lockstep.TokenChooser;
+import io.hogwild.lockstep.ValidatedPlan;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionStatus;
 import io.hogwild.worker.config.WorkerProperties;

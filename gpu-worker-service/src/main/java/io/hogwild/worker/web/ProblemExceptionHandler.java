@@ -1,5 +1,6 @@
 package io.hogwild.worker.web;
 
+import io.hogwild.lockstep.InvalidPlanException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,11 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 
     private Map<String, Object> toProblem(Throwable ex, HttpHeaders headers) {
         if (ex instanceof InvalidRequestException invalid) {
+            Map<String, Object> p = base(HttpStatus.BAD_REQUEST, invalid.getMessage());
+            p.put("field", invalid.field());
+            return p;
+        }
+        if (ex instanceof InvalidPlanException invalid) {
             Map<String, Object> p = base(HttpStatus.BAD_REQUEST, invalid.getMessage());
             p.put("field", invalid.field());
             return p;

@@ -13,8 +13,8 @@ import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.SessionStatus;
 import io.hogwild.contracts.worker.WorkerSpec;
-import io.hogwild.worker.engine.Golden;
-import io.hogwild.worker.session.PlanValidator;
+import io.hogwild.engine.Golden;
+import io.hogwild.lockstep.PlanValidator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * cache bytes. No Redis runs here: the service must serve regardless.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "hogwild.model.path=src/test/resources/golden/qwen3-tiny",
+        "hogwild.model.path=../hogwild-engine/src/test/resources/golden/qwen3-tiny",
         "hogwild.worker.max-sessions=2",
         "hogwild.worker.heartbeat-interval=1s",
         "spring.data.redis.url=redis://127.0.0.1:1"})

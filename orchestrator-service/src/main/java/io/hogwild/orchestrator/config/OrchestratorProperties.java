@@ -1,7 +1,11 @@
 package io.hogwild.orchestrator.config;
 
+import io.hogwild.collaboration.plan.RunSettings;
+import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.RunRequest;
 import java.time.Duration;
+import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -29,7 +33,33 @@ public record OrchestratorProperties(
             @DefaultValue("1024") int selfCheckEvery,
             @DefaultValue("16") int finisherTokens,
             @DefaultValue("false") boolean fewShot,
-            @DefaultValue("true") boolean enableThinking) {}
+            @DefaultValue("true") boolean enableThinking) {
+
+        /**
+         * The request with every default filled in. {@code single} always has one worker; the caller has validated
+         * the request already.
+         *
+         * @param defaultSeed the seed when the request has none (recorded in the plan, so a run can be repeated)
+         */
+        public RunSettings resolve(RunRequest request, long defaultSeed) {
+            Layout layout = Objects.requireNonNullElse(request.layout(), layout());
+            int count = layout == Layout.SINGLE ? 1 : Objects.requireNonNullElse(request.workers(), workers());
+            return new RunSettings(
+                    request.problem(),
+                    WorkerNames.first(count),
+                    layout,
+                    Objects.requireNonNullElse(request.maxTokensPerWorker(), maxTokensPerWorker()),
+                    Objects.requireNonNullElse(request.maxStepTokens(), maxStepTokens()),
+                    Objects.requireNonNullElse(request.temperature(), temperature()),
+                    Objects.requireNonNullElse(request.topP(), topP()),
+                    Objects.requireNonNullElse(request.topK(), topK()),
+                    Objects.requireNonNullElse(request.seed(), defaultSeed),
+                    Objects.requireNonNullElse(request.selfCheckEvery(), selfCheckEvery()),
+                    Objects.requireNonNullElse(request.finisherTokens(), finisherTokens()),
+                    Objects.requireNonNullElse(request.fewShot(), fewShot()),
+                    Objects.requireNonNullElse(request.enableThinking(), enableThinking()));
+        }
+    }
 
     /** Bounds a request must stay within (the record's annotations are the outer bounds). */
     public record Limits(

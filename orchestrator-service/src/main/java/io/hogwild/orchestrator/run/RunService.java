@@ -9,9 +9,9 @@ import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.WorkerRegistration;
 import io.hogwild.orchestrator.config.OrchestratorProperties;
-import io.hogwild.orchestrator.plan.PlanBuilder;
-import io.hogwild.orchestrator.plan.RunSettings;
-import io.hogwild.orchestrator.prompt.PromptRenderer;
+import io.hogwild.collaboration.plan.PlanBuilder;
+import io.hogwild.collaboration.plan.RunSettings;
+import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.orchestrator.run.RunKeys.Field;
 import io.hogwild.orchestrator.web.ApiException;
 import io.hogwild.orchestrator.web.ConflictException;
@@ -62,7 +62,7 @@ public class RunService {
         RunSettings settings;
         try {
             validate(request);
-            settings = RunSettings.resolve(request, properties.defaults(), seeds.nextLong() & Long.MAX_VALUE);
+            settings = properties.defaults().resolve(request, seeds.nextLong() & Long.MAX_VALUE);
         } catch (InvalidRequestException e) {
             return Mono.error(e);
         }

@@ -52,7 +52,7 @@ class CollaborativeRunEndToEndTest {
     private ConfigurableApplicationContext orchestrator;
 
     static ConfigurableApplicationContext startGpuWorker() {
-        return startGpuWorker("gpu-worker-service/src/test/resources/golden/qwen3-tiny", "e2e-gpu");
+        return startGpuWorker("hogwild-engine/src/test/resources/golden/qwen3-tiny", "e2e-gpu");
     }
 
     /** The real GPU worker service on a random port, serving {@code modelPath} (relative: found from here up). */

@@ -66,7 +66,7 @@ public final class StubGpuWorker implements AutoCloseable {
                         .get("/v1/model", (req, res) -> json(res, 200, new ModelInfo("stub-model", "Qwen3ForCausalLM",
                                 contextLimit, 512, CHATML, Map.of("eos_token", "<|im_end|>"))))
                         .post("/v1/tokenize", (req, res) -> req.receive().aggregate().asString().flatMap(body -> {
-                            String text = JSON.readTree(body).get("text").asText();
+                            String text = JSON.readTree(body).get("text").asString();
                             // About four characters a token: all the orchestrator needs is a count.
                             return Mono.just(Map.of("ids", List.of(), "count", text.length() / 4));
                         }).flatMap(answer -> json(res, 200, answer).then()))

@@ -1,0 +1,108 @@
+package io.hogwild.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.hogwild.engine.attention.Attention;
+import io.hogwild.engine.attention.AttentionMode;
+import io.hogwild.engine.cache.SharedCache;
+import io.hogwild.engine.cache.StepPlan;
+import io.hogwild.engine.cache.Write;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Hogwild! session: a shared block cache, the workers' views of it, and lockstep steps over it.
+ *
+ * <p>Each step runs in its own short-lived {@link NDManager}, closed before the step returns, so a session of any
+ * length holds only its cache storage. A session is used by one thread at a time.
+ */
+public final class HogwildSession implements AutoCloseable {
+
+    /** Long prefills run in chunks of this many tokens to bound the attention scores' memory. */
+    public static final int DEFAULT_PREFILL_CHUNK = 256;
+
+    private final Transformer model;
+    private final SharedCache cache;
+    private final Attention attention;
+    private final AttentionMode mode;
+
+    public HogwildSession(Transformer model, AttentionMode mode) {
+        this.model = model;
+        this.mode = mode;
+        this.attention = mode.create();
+        this.cache = new SharedCache(model.manager(), model.config(), model.cacheDataType());
+    }
+
+    public AttentionMode mode() {
+        return mode;
+    }
+
+    public SharedCache cache() {
+        return cache;
+    }
+
+    public Transformer model() {
+        return model;
+    }
+
+    public void createBlocks(List<String> names) {
+        names.forEach(cache::createBlock);
+    }
+
+    public void setView(String worker, List<String> blocks) {
+        cache.setView(worker, blocks);
+    }
+
+    /**
+     * One joint forward step: every write's tokens go to its worker's target block, and the logits of the new
+     * tokens come back per worker ({@code readout} chooses every token's row or only each worker's last).
+     */
+    public Map<String, float[][]> step(List<Write> writes, Transformer.Readout readout) {
+        try (NDManager step = model.manager().newSubManager()) {
+            StepPlan plan = cache.plan(writes, model.rope(), step);
+            NDArray logits = model.forward(plan, attention, readout, step);
+            return split(plan, logits, readout);
+        }
+    }
+
+    /**
+     * Appends a long run of tokens for one worker in chunks (each chunk one step), returning the logits of the
+     * last token.
+     */
+    public float[] prefill(String worker, int[] tokens, int chunk) {
+        float[] last = null;
+        for (int from = 0; from < tokens.length; from += chunk) {
+            int to = Math.min(tokens.length, from + chunk);
+            int[] part = java.util.Arrays.copyOfRange(tokens, from, to);
+            last = step(List.of(new Write(worker, part)), Transformer.Readout.LAST_PER_WRITER).get(worker)[0];
+        }
+        return last;
+    }
+
+    /** Moves a finished block's tokens to the end of another (e.g. a worker's step into the shared history). */
+    public void promote(String source, String target) {
+        cache.promote(source, target, model.rope());
+    }
+
+    private static Map<String, float[][]> split(StepPlan plan, NDArray logits, Transformer.Readout readout) {
+        int vocab = (int) logits.getShape().get(1);
+        float[] flat = logits.toFloatArray();
+        Map<String, float[][]> out = new LinkedHashMap<>();
+        int row = 0;
+        for (var slot : plan.slots()) {
+            int rows = readout == Transformer.Readout.ALL ? slot.count() : 1;
+            float[][] mine = new float[rows][];
+            for (int r = 0; r < rows; r++, row++) {
+                mine[r] = java.util.Arrays.copyOfRange(flat, row * vocab, (row + 1) * vocab);
+            }
+            out.put(slot.worker(), mine);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

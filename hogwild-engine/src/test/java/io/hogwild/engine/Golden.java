@@ -1,0 +1,105 @@
+package io.hogwild.engine;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/** The golden fixtures (copied from ../shared/golden into test resources) and shared helpers for tests. */
+public final class Golden {
+
+    public static final List<String> MODELS = List.of("qwen2-tiny", "qwen3-tiny", "llama3-tiny");
+    public static final double TOLERANCE = 1e-3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, JsonNode> EXPECTED = new HashMap<>();
+    private static final Map<String, LanguageModel> LOADED = new HashMap<>();
+
+    private Golden() {}
+
+    /** Where the fixtures live in the source tree; tests of other modules (through this module's test jar) too. */
+    static final String FIXTURES = "hogwild-engine/src/test/resources/golden";
+
+    /**
+     * A fixture folder, found from the working directory of the test (a module of this repository): the fixtures
+     * are files that the engine memory-maps, so they are read in place rather than from a jar.
+     */
+    public static Path dir(String name) {
+        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
+            Path fixtures = at.resolve(FIXTURES);
+            if (Files.isDirectory(fixtures)) {
+                Path dir = fixtures.resolve(name);
+                if (!Files.exists(dir)) {
+                    throw new IllegalArgumentException("no golden fixture " + dir);
+                }
+                return dir;
+            }
+        }
+        throw new IllegalStateException("golden fixtures (" + FIXTURES + ") not found above " + Path.of("").toAbsolutePath());
+    }
+
+    public static synchronized JsonNode expected(String model) {
+        return EXPECTED.computeIfAbsent(model, m -> read(dir(m).resolve("expected.json")));
+    }
+
+    /** One loaded model per fixture for the whole test run (loading is the slow part). */
+    public static synchronized LanguageModel model(String name) {
+        return LOADED.computeIfAbsent(name, n -> LanguageModel.load(dir(n)));
+    }
+
+    public static JsonNode read(Path file) {
+        return JSON.readTree(file.toFile());
+    }
+
+    /** The real Qwen3 tokenizer folder, with tokenizer.json unpacked from its .gz into a temp folder. */
+    public static synchronized Path qwen3Tokenizer() {
+        try {
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "hogwild-test-qwen3-tokenizer");
+            Path json = dir.resolve("tokenizer.json");
+            if (!Files.isRegularFile(json)) {
+                Files.createDirectories(dir);
+                Path tmp = Files.createTempFile(dir, "tokenizer", ".part");
+                try (InputStream in = new GZIPInputStream(Files.newInputStream(
+                        dir("qwen3-tokenizer").resolve("tokenizer.json.gz")))) {
+                    Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.move(tmp, json, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+
+    /** Largest absolute difference between expected rows (JSON) and actual rows. */
+    public static double maxDiff(JsonNode expectedRows, float[][] actual) {
+        if (expectedRows.size() != actual.length) {
+            throw new AssertionError("row count " + actual.length + " != expected " + expectedRows.size());
+        }
+        double worst = 0;
+        for (int r = 0; r < actual.length; r++) {
+            JsonNode row = expectedRows.get(r);
+            if (row.size() != actual[r].length) {
+                throw new AssertionError("row width " + actual[r].length + " != expected " + row.size());
+            }
+            for (int c = 0; c < actual[r].length; c++) {
+                worst = Math.max(worst, Math.abs(row.get(c).asDouble() - actual[r][c]));
+            }
+        }
+        return worst;
+    }
+}

@@ -1,0 +1,113 @@
+package io.hogwild.lockstep;
+
+import io.hogwild.contracts.worker.SessionEvent;
+import io.hogwild.contracts.worker.SessionEventType;
+import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.SessionState;
+import io.hogwild.contracts.worker.SessionStatus;
+import io.hogwild.contracts.worker.WorkerProgress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One session as the service sees it: its plan, its event log, its state and counters (published by the lockstep
+ * loop after every step, read by status requests on other threads) and the cancel flag the loop polls.
+ */
+public final class SessionRun {
+
+    /** Counters the loop publishes after each lockstep step. */
+    record Progress(long lockstepSteps, List<WorkerProgress> workers, long cacheBytesAllocated, long cacheBytesUsed) {}
+
+    private final SessionPlan plan;
+    private final String sessionId;
+    private final EventLog events;
+    private final long reservedBytes;
+    private final Runnable onFinished;
+    private volatile SessionState state = SessionState.PREFILLING;
+    private volatile boolean cancelRequested;
+    private volatile Progress progress;
+    private volatile String finalAnswer;
+    private volatile String finishReason;
+
+    /**
+     * @param onFinished called once when the loop is over and the cache is freed, before SESSION_FINISHED is
+     *     published: a client that sees SESSION_FINISHED may start a new session in the room this one left
+     */
+    public SessionRun(SessionPlan plan, String sessionId, int eventBufferSize, long reservedBytes,
+                      Runnable onFinished) {
+        this.plan = plan;
+        this.sessionId = sessionId;
+        this.events = new EventLog(eventBufferSize);
+        this.reservedBytes = reservedBytes;
+        this.onFinished = onFinished;
+        this.progress = new Progress(0, plan.workers().stream()
+                .map(w -> new WorkerProgress(w.name(), 0, 0, "generating")).toList(), 0, 0);
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public SessionPlan plan() {
+        return plan;
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    public long reservedBytes() {
+        return reservedBytes;
+    }
+
+    public SessionState state() {
+        return state;
+    }
+
+    public boolean isActive() {
+        return state == SessionState.PREFILLING || state == SessionState.RUNNING;
+    }
+
+    /** Asks the loop to stop at its next lockstep step; idempotent, and harmless once finished. */
+    public void cancel() {
+        cancelRequested = true;
+    }
+
+    public boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    SessionEvent emit(SessionEventType type, long lockstep, String worker, Integer step, List<Integer> tokenIds,
+                      String text, Map<String, Object> data) {
+        return events.append(seq -> new SessionEvent(sessionId, seq, type, System.currentTimeMillis(), lockstep,
+                worker, step, tokenIds, text, data));
+    }
+
+    void running() {
+        state = SessionState.RUNNING;
+    }
+
+    void publish(Progress p) {
+        progress = p;
+    }
+
+    /** Ends the session: final state, room released, then SESSION_FINISHED (last event). */
+    void finish(SessionState finalState, String reason, String answer, long lockstep, Map<String, Object> data) {
+        this.finalAnswer = answer;
+        this.finishReason = reason;
+        this.state = finalState;
+        Progress p = progress;
+        progress = new Progress(p.lockstepSteps(), p.workers(), 0, 0);
+        try {
+            onFinished.run();
+        } finally {
+            emit(SessionEventType.SESSION_FINISHED, lockstep, null, null, null, null, data);
+        }
+    }
+
+    public SessionStatus status() {
+        Progress p = progress;
+        return new SessionStatus(sessionId, plan.runId(), state, p.lockstepSteps(), p.workers(),
+                p.cacheBytesAllocated(), p.cacheBytesUsed(), finalAnswer, finishReason, events.lastSeq());
+    }
+}
