@@ -93,8 +93,8 @@ public final class DemoCli {
             SolvedProblem solved = runner.solve(problem, layout, workers, temperature, seed);
             System.out.println("Problem: " + problem.text());
             solved.transcripts().forEach((name, text) -> System.out.println("\n--- " + name + " ---\n" + text));
-            System.out.printf("%nanswer %s (expected %s) after %d lockstep steps; items per worker %s%n",
-                    solved.answer(), problem.answer(), solved.lockstepSteps(), solved.computedBy());
+            System.out.printf("%nanswer %s (expected %s) after %d lockstep passes; items per worker %s%n",
+                    solved.answer(), problem.answer(), solved.lockstepPasses(), solved.computedBy());
         }
     }
 

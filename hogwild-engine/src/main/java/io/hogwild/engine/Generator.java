@@ -34,7 +34,7 @@ public final class Generator {
                 if (out.size() >= maxNewTokens || stopTokens.contains(next)) {
                     return out;
                 }
-                logits = session.step(List.of(new Write("solo", new int[] {next})), Transformer.Readout.LAST_PER_WRITER)
+                logits = session.forward(List.of(new Write("solo", new int[] {next})), Transformer.Readout.LAST_PER_WRITER)
                         .get("solo")[0];
             }
         }

@@ -5,16 +5,16 @@ import ai.djl.ndarray.NDManager;
 import io.hogwild.engine.attention.Attention;
 import io.hogwild.engine.attention.AttentionMode;
 import io.hogwild.engine.cache.SharedCache;
-import io.hogwild.engine.cache.StepPlan;
+import io.hogwild.engine.cache.PassPlan;
 import io.hogwild.engine.cache.Write;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One Hogwild! session: a shared block cache, the workers' views of it, and lockstep steps over it.
+ * One Hogwild! session: a shared block cache, the workers' views of it, and lockstep passes over it.
  *
- * <p>Each step runs in its own short-lived {@link NDManager}, closed before the step returns, so a session of any
+ * <p>Each pass runs in its own short-lived {@link NDManager}, closed before the pass returns, so a session of any
  * length holds only its cache storage. A session is used by one thread at a time.
  */
 public final class HogwildSession implements AutoCloseable {
@@ -55,19 +55,19 @@ public final class HogwildSession implements AutoCloseable {
     }
 
     /**
-     * One joint forward step: every write's tokens go to its worker's target block, and the logits of the new
+     * One joint forward pass: every write's tokens go to its worker's target block, and the logits of the new
      * tokens come back per worker ({@code readout} chooses every token's row or only each worker's last).
      */
-    public Map<String, float[][]> step(List<Write> writes, Transformer.Readout readout) {
-        try (NDManager step = model.manager().newSubManager()) {
-            StepPlan plan = cache.plan(writes, model.rope(), step);
-            NDArray logits = model.forward(plan, attention, readout, step);
+    public Map<String, float[][]> forward(List<Write> writes, Transformer.Readout readout) {
+        try (NDManager pass = model.manager().newSubManager()) {
+            PassPlan plan = cache.plan(writes, model.rope(), pass);
+            NDArray logits = model.forward(plan, attention, readout, pass);
             return split(plan, logits, readout);
         }
     }
 
     /**
-     * Appends a long run of tokens for one worker in chunks (each chunk one step), returning the logits of the
+     * Appends a long run of tokens for one worker in chunks (each chunk one pass), returning the logits of the
      * last token.
      */
     public float[] prefill(String worker, int[] tokens, int chunk) {
@@ -75,17 +75,17 @@ public final class HogwildSession implements AutoCloseable {
         for (int from = 0; from < tokens.length; from += chunk) {
             int to = Math.min(tokens.length, from + chunk);
             int[] part = java.util.Arrays.copyOfRange(tokens, from, to);
-            last = step(List.of(new Write(worker, part)), Transformer.Readout.LAST_PER_WRITER).get(worker)[0];
+            last = forward(List.of(new Write(worker, part)), Transformer.Readout.LAST_PER_WRITER).get(worker)[0];
         }
         return last;
     }
 
-    /** Moves a finished block's tokens to the end of another (e.g. a worker's step into the shared history). */
+    /** Moves a finished block's tokens to the end of another (e.g. a worker's finished step into the shared history). */
     public void promote(String source, String target) {
         cache.promote(source, target, model.rope());
     }
 
-    private static Map<String, float[][]> split(StepPlan plan, NDArray logits, Transformer.Readout readout) {
+    private static Map<String, float[][]> split(PassPlan plan, NDArray logits, Transformer.Readout readout) {
         int vocab = (int) logits.getShape().get(1);
         float[] flat = logits.toFloatArray();
         Map<String, float[][]> out = new LinkedHashMap<>();

@@ -8,22 +8,22 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import io.hogwild.engine.attention.Attention;
-import io.hogwild.engine.cache.Rope;
+import io.hogwild.engine.rope.Rope;
 import io.hogwild.engine.cache.Slot;
-import io.hogwild.engine.cache.StepPlan;
+import io.hogwild.engine.cache.PassPlan;
 import io.hogwild.engine.model.LayerWeights;
 import io.hogwild.engine.model.ModelConfig;
 import io.hogwild.engine.model.ModelWeights;
-import io.hogwild.engine.model.RotaryEmbedding;
+import io.hogwild.engine.rope.RotaryEmbedding;
 import io.hogwild.engine.model.SafeTensors;
 import java.nio.file.Path;
 
 /**
- * The decoder forward pass (Qwen2, Qwen3, Llama 3) for one lockstep step of all writing workers at once.
+ * The decoder forward pass (Qwen2, Qwen3, Llama 3) for one lockstep pass of all writing workers at once.
  *
  * <p>Per layer: RMSNorm, fused q/k/v projection, (Qwen3) per-head q/k RMSNorm, new keys rotated to their local
  * positions and stored in their target blocks, attention over the cache, output projection, residual; RMSNorm,
- * SwiGLU MLP, residual. Every array a step creates belongs to the step's own manager.
+ * SwiGLU MLP, residual. Every array a pass creates belongs to the pass's own manager.
  */
 public final class Transformer implements AutoCloseable {
 
@@ -75,7 +75,7 @@ public final class Transformer implements AutoCloseable {
         return weights.embed().getDataType();
     }
 
-    /** Which rows of a step's logits to compute. */
+    /** Which rows of a pass's logits to compute. */
     public enum Readout {
         /** Every new token (replay, tests). */
         ALL,
@@ -84,36 +84,36 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * One joint forward step. The plan's tokens have already been given slots in the cache; this computes and
+     * One joint forward pass. The plan's tokens have already been given slots in the cache; this computes and
      * stores their keys/values layer by layer and returns logits {@code [rows, vocab]} (rows per {@code readout}),
-     * owned by {@code step}.
+     * owned by {@code pass}.
      */
-    public NDArray forward(StepPlan plan, Attention attention, Readout readout, NDManager step) {
+    public NDArray forward(PassPlan plan, Attention attention, Readout readout, NDManager pass) {
         int n = plan.tokens();
-        Attention.StepAttention stepAttention = attention.prepare(plan, config, rope);
+        Attention.PassAttention stepAttention = attention.prepare(plan, config, rope);
 
-        NDArray ids = step.create(plan.tokenIds(), new Shape(n));
+        NDArray ids = pass.create(plan.tokenIds(), new Shape(n));
         NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
         for (int l = 0; l < config.numLayers(); l++) {
             // Each layer's temporaries live in their own manager, freed as soon as the layer is done: otherwise a
-            // long prefill chunk would hold every layer's attention scores until the end of the step.
-            try (NDManager layerScope = step.newSubManager()) {
+            // long prefill chunk would hold every layer's attention scores until the end of the pass.
+            try (NDManager layerScope = pass.newSubManager()) {
                 x.attach(layerScope); // results of an op belong to its first operand's manager
                 x = layer(l, x, plan, stepAttention);
-                x.attach(step);
+                x.attach(pass);
             }
         }
         if (readout == Readout.LAST_PER_WRITER) {
             long[] last = plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray();
             if (last.length != n) {
-                x = x.get(new NDIndex("{}", step.create(last)));
+                x = x.get(new NDIndex("{}", pass.create(last)));
             }
         }
         return linear(rmsNorm(x, weights.finalNorm()), weights.lmHead(), null);
     }
 
     /** One decoder layer: attention block and MLP block, each with its residual. */
-    private NDArray layer(int l, NDArray x, StepPlan plan, Attention.StepAttention stepAttention) {
+    private NDArray layer(int l, NDArray x, PassPlan plan, Attention.PassAttention stepAttention) {
         int n = plan.tokens();
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
@@ -143,7 +143,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** Writes each writer's new keys (already rotated to local positions) and values into its target block. */
-    private static void storeKeysValues(StepPlan plan, int layer, NDArray keys, NDArray values) {
+    private static void storeKeysValues(PassPlan plan, int layer, NDArray keys, NDArray values) {
         for (Slot s : plan.slots()) {
             NDIndex rows = new NDIndex().addSliceDim(s.row(), s.row() + s.count());
             // [count, kvHeads, d] -> [kvHeads, count, d], the block's layout.
@@ -158,13 +158,13 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * {@code x W^T + b} for a row-major {@code x [rows, in]} and {@code W [out, in]}, computed as {@code (W x^T)^T}:
-     * with the few rows of a decode step, BLAS runs {@code W x^T} near memory speed, while {@code x W^T} takes a
+     * with the few rows of a decode pass, BLAS runs {@code W x^T} near memory speed, while {@code x W^T} takes a
      * skinny-matrix path 2-4x slower on the CPU builds of libtorch measured here. The result is made row-major
      * again (a copy of only rows x out floats) because the next projection is fast only for a row-major input.
      */
     private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         NDArray yT = weight.matMul(x.transpose());
-        yT.attach(x.getManager()); // results belong to the first operand's manager: move it to the step's
+        yT.attach(x.getManager()); // results belong to the first operand's manager: move it to the pass's
         long rows = x.getShape().get(0);
         NDArray y = rows == 1 ? yT.reshape(1, -1) : yT.transpose().flatten().reshape(rows, -1);
         return bias == null ? y : y.add(bias);

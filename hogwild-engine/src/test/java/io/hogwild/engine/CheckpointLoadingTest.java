@@ -9,7 +9,7 @@ import io.hogwild.engine.attention.AttentionMode;
 import io.hogwild.engine.cache.Write;
 import io.hogwild.engine.model.CheckpointException;
 import io.hogwild.engine.model.ModelConfig;
-import io.hogwild.engine.model.RopeScaling;
+import io.hogwild.engine.rope.RopeScaling;
 import io.hogwild.engine.model.SafeTensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +32,7 @@ class CheckpointLoadingTest {
         try (HogwildSession s = new HogwildSession(t, AttentionMode.SHARED)) {
             s.createBlocks(List.of("all"));
             s.setView("solo", List.of("all"));
-            return s.step(List.of(new Write("solo", ids)), Transformer.Readout.ALL).get("solo");
+            return s.forward(List.of(new Write("solo", ids)), Transformer.Readout.ALL).get("solo");
         }
     }
 

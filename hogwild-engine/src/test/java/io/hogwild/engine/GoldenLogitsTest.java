@@ -36,7 +36,7 @@ class GoldenLogitsTest {
         try (HogwildSession s = new HogwildSession(m.transformer(), mode)) {
             s.createBlocks(List.of("all"));
             s.setView("solo", List.of("all"));
-            float[][] logits = s.step(List.of(new Write("solo", Golden.ints(seq.path("ids")))),
+            float[][] logits = s.forward(List.of(new Write("solo", Golden.ints(seq.path("ids")))),
                     Transformer.Readout.ALL).get("solo");
             assertThat(Golden.maxDiff(seq.path("logits"), logits)).isLessThanOrEqualTo(Golden.TOLERANCE);
         }

@@ -29,7 +29,7 @@ class NativeMemoryLeakTest {
                 int steps = mode == AttentionMode.SHARED ? 3000 : 1000;
                 long rssAfterWarmup = 0;
                 for (int i = 0; i < steps; i++) {
-                    s.step(List.of(new Write("a", new int[] {10 + i % 400}), new Write("b", new int[] {20})),
+                    s.forward(List.of(new Write("a", new int[] {10 + i % 400}), new Write("b", new int[] {20})),
                             Transformer.Readout.LAST_PER_WRITER);
                     // Promote every 20 steps so blocks stay short and the run is about per-step garbage.
                     if (i % 20 == 19) {

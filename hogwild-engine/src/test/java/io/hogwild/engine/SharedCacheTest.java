@@ -33,7 +33,7 @@ class SharedCacheTest {
             KvBlock wip = s.cache().block("wip_a");
             List<Integer> capacities = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                s.step(List.of(new Write("a", new int[] {30 + i % 100}), new Write("b", new int[] {40})),
+                s.forward(List.of(new Write("a", new int[] {30 + i % 100}), new Write("b", new int[] {40})),
                         Transformer.Readout.LAST_PER_WRITER);
                 if (capacities.isEmpty() || capacities.get(capacities.size() - 1) != wip.capacity()) {
                     capacities.add(wip.capacity());
@@ -58,7 +58,7 @@ class SharedCacheTest {
         try (HogwildSession s = combined(AttentionMode.SHARED)) {
             s.prefill("init", new int[] {5, 6, 7, 8, 9, 10, 11, 12}, 64);
             long before = s.cache().usedBytes();
-            s.step(List.of(new Write("a", new int[] {30}), new Write("b", new int[] {31})), Transformer.Readout.ALL);
+            s.forward(List.of(new Write("a", new int[] {30}), new Write("b", new int[] {31})), Transformer.Readout.ALL);
             // Two workers both read the 8-token prompt, but only their own new token adds bytes.
             assertThat(s.cache().usedBytes() - before).isEqualTo(2 * s.cache().bytesPerToken());
             assertThat(s.cache().view("a").get(0)).isSameAs(s.cache().view("b").get(0));
@@ -69,11 +69,11 @@ class SharedCacheTest {
     void promotionMovesEntriesAndEmptiesTheSource() {
         try (HogwildSession s = combined(AttentionMode.SHARED)) {
             s.prefill("init", new int[] {5, 6, 7}, 64);
-            s.step(List.of(new Write("a", new int[] {30, 31, 32}), new Write("b", new int[] {40})), Transformer.Readout.ALL);
+            s.forward(List.of(new Write("a", new int[] {30, 31, 32}), new Write("b", new int[] {40})), Transformer.Readout.ALL);
             s.promote("wip_a", "history");
             assertThat(s.cache().block("wip_a").length()).isZero();
             assertThat(s.cache().block("history").length()).isEqualTo(3);
-            s.step(List.of(new Write("a", new int[] {33})), Transformer.Readout.ALL);
+            s.forward(List.of(new Write("a", new int[] {33})), Transformer.Readout.ALL);
             s.promote("wip_a", "history");
             assertThat(s.cache().block("history").length()).isEqualTo(4);
         }
@@ -88,9 +88,9 @@ class SharedCacheTest {
         float[] direct;
         try (HogwildSession s = combined(AttentionMode.SHARED)) {
             s.prefill("init", prompt, 64);
-            s.step(List.of(new Write("a", step)), Transformer.Readout.ALL);
+            s.forward(List.of(new Write("a", step)), Transformer.Readout.ALL);
             s.promote("wip_a", "history");
-            viaPromotion = s.step(List.of(new Write("b", new int[] {50})), Transformer.Readout.ALL).get("b")[0];
+            viaPromotion = s.forward(List.of(new Write("b", new int[] {50})), Transformer.Readout.ALL).get("b")[0];
         }
         try (HogwildSession s = new HogwildSession(model, AttentionMode.SHARED)) {
             s.createBlocks(List.of("prompt", "history", "wip_b"));
@@ -98,8 +98,8 @@ class SharedCacheTest {
             s.setView("writer", List.of("prompt", "history"));
             s.setView("b", List.of("prompt", "history", "wip_b"));
             s.prefill("init", prompt, 64);
-            s.step(List.of(new Write("writer", step)), Transformer.Readout.ALL);
-            direct = s.step(List.of(new Write("b", new int[] {50})), Transformer.Readout.ALL).get("b")[0];
+            s.forward(List.of(new Write("writer", step)), Transformer.Readout.ALL);
+            direct = s.forward(List.of(new Write("b", new int[] {50})), Transformer.Readout.ALL).get("b")[0];
         }
         for (int i = 0; i < direct.length; i++) {
             assertThat(viaPromotion[i]).isCloseTo(direct[i], org.assertj.core.data.Offset.offset(1e-4f));
@@ -117,8 +117,8 @@ class SharedCacheTest {
             for (int i = 0; i < 60; i++) {
                 List<Write> writes = List.of(new Write("a", new int[] {r.nextInt(3, 500)}),
                         new Write("b", new int[] {r.nextInt(3, 500)}));
-                Map<String, float[][]> x = shared.step(writes, Transformer.Readout.ALL);
-                Map<String, float[][]> y = naive.step(writes, Transformer.Readout.ALL);
+                Map<String, float[][]> x = shared.forward(writes, Transformer.Readout.ALL);
+                Map<String, float[][]> y = naive.forward(writes, Transformer.Readout.ALL);
                 for (String w : List.of("a", "b")) {
                     for (int c = 0; c < x.get(w)[0].length; c++) {
                         assertThat(x.get(w)[0][c]).isCloseTo(y.get(w)[0][c], org.assertj.core.data.Offset.offset(1e-3f));
@@ -135,12 +135,12 @@ class SharedCacheTest {
     @Test
     void invalidUseIsRejectedClearly() {
         try (HogwildSession s = combined(AttentionMode.SHARED)) {
-            assertThatThrownBy(() -> s.step(List.of(new Write("nobody", new int[] {1})), Transformer.Readout.ALL))
+            assertThatThrownBy(() -> s.forward(List.of(new Write("nobody", new int[] {1})), Transformer.Readout.ALL))
                     .hasMessageContaining("nobody");
             assertThatThrownBy(() -> s.setView("c", List.of("prompt", "missing"))).hasMessageContaining("missing");
             assertThatThrownBy(() -> s.setView("c", List.of("prompt", "prompt"))).hasMessageContaining("twice");
             assertThatThrownBy(() -> s.createBlocks(List.of("prompt"))).hasMessageContaining("already exists");
-            assertThatThrownBy(() -> s.step(List.of(new Write("a", new int[] {1}), new Write("a", new int[] {2})),
+            assertThatThrownBy(() -> s.forward(List.of(new Write("a", new int[] {1}), new Write("a", new int[] {2})),
                     Transformer.Readout.ALL)).hasMessageContaining("twice");
             assertThatThrownBy(() -> s.promote("wip_a", "wip_a")).hasMessageContaining("itself");
             assertThatThrownBy(() -> new Write("a", new int[0])).hasMessageContaining("no tokens");

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * headers are computed in context, as one causal prompt. Then every worker's view is set; the loop never looks at
  * the layout.
  *
- * <p>Each lockstep step writes, for every worker still active, what it has to write: the token it sampled in the
+ * <p>Each lockstep pass writes, for every worker still active, what it has to write: the token it sampled in the
  * previous step, or text the policy feeds (a step prefix, a self-check, the finisher), as one multi-token write.
  * One joint forward pass gives each worker's next-token logits; each worker then samples one token and the policy
  * decides what it writes next:
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *       done the session finishes with reason {@code budget} and the latest boxed answer any worker wrote.</li>
  * </ul>
  *
- * <p>Cancellation is checked before every lockstep step. Any failure emits ERROR then SESSION_FINISHED (reason
+ * <p>Cancellation is checked before every lockstep pass. Any failure emits ERROR then SESSION_FINISHED (reason
  * error). The cache is always freed before SESSION_FINISHED is published.
  */
 public final class LockstepLoop implements Runnable {
@@ -77,7 +77,7 @@ public final class LockstepLoop implements Runnable {
         int finisherLeft;
         int nextSelfCheckAt;
         StringBuilder stepText = new StringBuilder();
-        /** Tokens to write in the next lockstep step; null when there is nothing to write (done). */
+        /** Tokens to write in the next lockstep pass; null when there is nothing to write (done). */
         int[] input;
         /** After {@code input} is written, the step is over (why: the STEP_FINISHED end cause). */
         String closeAfterWrite;
@@ -194,7 +194,7 @@ public final class LockstepLoop implements Runnable {
             }
             long start = System.nanoTime();
             List<Write> writes = writers.stream().map(w -> new Write(w.name, w.input)).toList();
-            Map<String, float[][]> logits = session.step(writes, Transformer.Readout.LAST_PER_WRITER);
+            Map<String, float[][]> logits = session.forward(writes, Transformer.Readout.LAST_PER_WRITER);
             lockstep++;
             int sampled = 0;
             for (Worker w : writers) {

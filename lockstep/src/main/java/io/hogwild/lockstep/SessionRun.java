@@ -15,8 +15,8 @@ import java.util.Map;
  */
 public final class SessionRun {
 
-    /** Counters the loop publishes after each lockstep step. */
-    record Progress(long lockstepSteps, List<WorkerProgress> workers, long cacheBytesAllocated, long cacheBytesUsed) {}
+    /** Counters the loop publishes after each lockstep pass. */
+    record Progress(long lockstepPasses, List<WorkerProgress> workers, long cacheBytesAllocated, long cacheBytesUsed) {}
 
     private final SessionPlan plan;
     private final String sessionId;
@@ -68,7 +68,7 @@ public final class SessionRun {
         return state == SessionState.PREFILLING || state == SessionState.RUNNING;
     }
 
-    /** Asks the loop to stop at its next lockstep step; idempotent, and harmless once finished. */
+    /** Asks the loop to stop at its next lockstep pass; idempotent, and harmless once finished. */
     public void cancel() {
         cancelRequested = true;
     }
@@ -97,7 +97,7 @@ public final class SessionRun {
         this.finishReason = reason;
         this.state = finalState;
         Progress p = progress;
-        progress = new Progress(p.lockstepSteps(), p.workers(), 0, 0);
+        progress = new Progress(p.lockstepPasses(), p.workers(), 0, 0);
         try {
             onFinished.run();
         } finally {
@@ -107,7 +107,7 @@ public final class SessionRun {
 
     public SessionStatus status() {
         Progress p = progress;
-        return new SessionStatus(sessionId, plan.runId(), state, p.lockstepSteps(), p.workers(),
+        return new SessionStatus(sessionId, plan.runId(), state, p.lockstepPasses(), p.workers(),
                 p.cacheBytesAllocated(), p.cacheBytesUsed(), finalAnswer, finishReason, events.lastSeq());
     }
 }

@@ -40,7 +40,7 @@ public final class DemoEval {
                         SolvedProblem solved = runner.solve(p, layout, workers, options.temperature(),
                                 options.seed() + i, options.maxTokensPerWorker());
                         correct += solved.correct() ? 1 : 0;
-                        steps += solved.lockstepSteps();
+                        steps += solved.lockstepPasses();
                         duplicateShare += (double) solved.duplicatedItems() / p.items().size();
                     }
                     int n = problems.size();

@@ -7,11 +7,11 @@ import java.util.Set;
  * One problem run through the engine.
  *
  * @param answer the content of the final {@code \boxed{...}}, or null when none was written
- * @param lockstepSteps lockstep steps until the answer (or until the session ended without one)
+ * @param lockstepPasses lockstep passes until the answer (or until the session ended without one)
  * @param computedBy per worker, the items whose result it wrote
  * @param transcripts per worker, everything it wrote (prefixes included)
  */
-public record SolvedProblem(String expected, String answer, long lockstepSteps, Map<String, Set<Character>> computedBy,
+public record SolvedProblem(String expected, String answer, long lockstepPasses, Map<String, Set<Character>> computedBy,
                             Map<String, String> transcripts) {
 
     public boolean correct() {

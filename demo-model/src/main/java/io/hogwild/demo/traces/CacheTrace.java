@@ -16,11 +16,11 @@ import java.util.Map;
  *
  * <p>In a lockstep run no token sees a plain causal sequence. A worker's view is the prompt, the history header, the
  * finished steps (in promotion order), the in-progress header, the other workers' current steps as far as they
- * were written at that lockstep step (this step's writes included) and its own step; the keys stay where they were
+ * were written at that lockstep pass (this step's writes included) and its own step; the keys stay where they were
  * computed, and only their distance to the query changes as the blocks before them grow. Training on each worker's
  * view recomputed as a causal sequence would see different keys than the cache holds (a step in the history was
  * computed when it was being written, beside other unfinished steps), and a model of this size does not survive that
- * difference. So each token here carries its writer's view at its lockstep step: which tokens it sees, and the
+ * difference. So each token here carries its writer's view at its lockstep pass: which tokens it sees, and the
  * position of each in that view.
  *
  * <p>Layout: segments (the fixed blocks, then every step) each start at a multiple of {@link #CHUNK}, padded. A
@@ -147,7 +147,7 @@ public final class CacheTrace {
         List<Segment> steps = new ArrayList<>();
         int at = 0;
         for (int[] ids : fixedIds) {
-            fixed.add(new Segment(at, ids, new long[ids.length], -1, null)); // prefilled before lockstep step 1
+            fixed.add(new Segment(at, ids, new long[ids.length], -1, null)); // prefilled before lockstep pass 1
             at += padded(ids.length);
         }
         for (int k = 0; k < stepIds.size(); k++) {
@@ -248,7 +248,7 @@ public final class CacheTrace {
         }
     }
 
-    /** Targets: what each worker picked, at the last token it had written in that lockstep step. */
+    /** Targets: what each worker picked, at the last token it had written in that lockstep pass. */
     private void learn(LockstepSimulator.Run run, List<Segment> steps, Tokenizer tokenizer) {
         Map<Long, Integer> lastWritten = new HashMap<>(); // (worker, lockstep) -> token index
         for (Segment s : steps) {
@@ -262,7 +262,7 @@ public final class CacheTrace {
         for (LockstepSimulator.Sampled picked : run.sampled()) {
             Integer query = lastWritten.get(key(picked.worker(), picked.lockstep()));
             if (query == null) {
-                throw new IllegalStateException("worker " + picked.worker() + " picked a token in lockstep step "
+                throw new IllegalStateException("worker " + picked.worker() + " picked a token in lockstep pass "
                         + picked.lockstep() + " without writing in it");
             }
             picks[n++] = query;

@@ -12,11 +12,11 @@ import java.util.Random;
 
 /**
  * Plays a lockstep run with the {@link ScriptedPolicy} in place of a model and records it as the GPU worker's
- * {@link LockstepLoop} would write it to the cache: every step of every worker with the lockstep step each of its
+ * {@link LockstepLoop} would write it to the cache: every step of every worker with the lockstep pass each of its
  * characters was written in and the step at which it was promoted to the history, and every token each worker picked.
  * {@link CacheTrace} turns such a run into a training example.
  *
- * <p>It mirrors the loop's rules: every worker starts by writing its step prefix as one write; each lockstep step
+ * <p>It mirrors the loop's rules: every worker starts by writing its step prefix as one write; each lockstep pass
  * writes every worker's pending input, then each worker picks its next token from the cache as it is after all of
  * this step's writes; a step ends once its closing blank line is written, is then promoted to the end of the history
  * (workers in order) and the next prefix is written in the following step; the run ends at the first complete
@@ -24,7 +24,7 @@ import java.util.Random;
  */
 public final class LockstepSimulator {
 
-    /** Safety net: a scripted run takes about 130 lockstep steps with one worker. */
+    /** Safety net: a scripted run takes about 130 lockstep passes with one worker. */
     private static final int MAX_LOCKSTEP_STEPS = 2_000;
 
     /** Not promoted (still being written when the run ended). */
@@ -33,7 +33,7 @@ public final class LockstepSimulator {
     /** How the run goes: the layout, the workers, and how often the script errs on purpose. */
     public record Settings(Layout layout, List<String> names, double mistakeRate) {}
 
-    /** One step of one worker as written: prefix and body, and the lockstep step after which it was promoted. */
+    /** One step of one worker as written: prefix and body, and the lockstep pass after which it was promoted. */
     public record Step(int worker, WrittenText text, long promotedAt) {}
 
     /**
@@ -41,9 +41,9 @@ public final class LockstepSimulator {
      *
      * @param prompt the rendered prompt (the first fixed block)
      * @param steps every worker's steps, in the order they were started
-     * @param sampled every token picked, in lockstep order, workers in order within a lockstep step
+     * @param sampled every token picked, in lockstep order, workers in order within a lockstep pass
      */
-    public record Run(Settings settings, String prompt, List<Step> steps, List<Sampled> sampled, long lockstepSteps,
+    public record Run(Settings settings, String prompt, List<Step> steps, List<Sampled> sampled, long lockstepPasses,
                       String answerWorker, String answer) {
 
         /** What each worker picked, in order (for replay through the loop). */
@@ -55,7 +55,7 @@ public final class LockstepSimulator {
         }
     }
 
-    /** A token picked by worker {@code worker} (index) in lockstep step {@code lockstep}, and what kind it is. */
+    /** A token picked by worker {@code worker} (index) in lockstep pass {@code lockstep}, and what kind it is. */
     public record Sampled(long lockstep, int worker, char token, CharKind kind) {}
 
     private static final class Worker {

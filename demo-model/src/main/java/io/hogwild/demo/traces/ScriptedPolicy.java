@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  *   <li>an item is <em>claimed</em> while another worker's current step names it (its letter comes first);</li>
  *   <li>when every result is visible, write the final answer;</li>
  *   <li>otherwise take the first item that is neither done nor claimed, except that workers choosing in the same
- *       lockstep step (their current step is still just its prefix, or ends with "taken. ") split the open items in
+ *       lockstep pass (their current step is still just its prefix, or ends with "taken. ") split the open items in
  *       worker order, so the second of two simultaneous choosers takes the second open item;</li>
  *   <li>nothing open: write a short waiting step, and choose again after it;</li>
  *   <li>having written a letter someone else already claimed or finished (the traces contain such deliberate

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Text with the kind of each character and the lockstep step it was written in: a step as it sits in the cache,
+ * Text with the kind of each character and the lockstep pass it was written in: a step as it sits in the cache,
  * or a piece of a training example. Fixed text has no time ({@link #ALWAYS}): it was there from the start.
  */
 public final class WrittenText {
@@ -50,7 +50,7 @@ public final class WrittenText {
         return c;
     }
 
-    /** The characters written up to lockstep step {@code time} (fixed text included). */
+    /** The characters written up to lockstep pass {@code time} (fixed text included). */
     public WrittenText copyUntil(long time) {
         WrittenText c = new WrittenText();
         for (int i = 0; i < text.length(); i++) {
@@ -61,7 +61,7 @@ public final class WrittenText {
         return c;
     }
 
-    /** The lockstep step character {@code i} was written in, or {@link #ALWAYS}. */
+    /** The lockstep pass character {@code i} was written in, or {@link #ALWAYS}. */
     public long time(int i) {
         return times.get(i);
     }

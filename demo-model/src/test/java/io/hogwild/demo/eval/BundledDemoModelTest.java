@@ -62,8 +62,8 @@ class BundledDemoModelTest {
         long pair = 0;
         long duplicatedIndependent = 0;
         for (ItemProblem p : problems) {
-            single += runner.solve(p, Layout.COMBINED, 1, 0, 1).lockstepSteps();
-            pair += runner.solve(p, Layout.COMBINED, 2, 0, 1).lockstepSteps();
+            single += runner.solve(p, Layout.COMBINED, 1, 0, 1).lockstepPasses();
+            pair += runner.solve(p, Layout.COMBINED, 2, 0, 1).lockstepPasses();
             duplicatedIndependent += runner.solve(p, Layout.INDEPENDENT, 2, 0, 1).duplicatedItems();
         }
         assertThat((double) pair / single).isLessThan(0.7);

@@ -63,7 +63,7 @@ class ScriptedRunsTest {
                 assertThat(total).as("no item computed twice").isEqualTo(p.items().size());
                 assertThat(computed).allSatisfy(items -> assertThat(items).hasSizeBetween(
                         p.items().size() / run.generated().size(), (p.items().size() + 2) / run.generated().size()));
-                steps.merge(workers, run.lockstepSteps(), Long::sum);
+                steps.merge(workers, run.lockstepPasses(), Long::sum);
             }
         }
         assertThat((double) steps.get(2) / steps.get(1)).isLessThan(0.65);
@@ -108,7 +108,7 @@ class ScriptedRunsTest {
         assertThat(recoveries).isPositive();
     }
 
-    /** Each step starts with its fed prefix, written in one lockstep step, and is promoted after it ends. */
+    /** Each step starts with its fed prefix, written in one lockstep pass, and is promoted after it ends. */
     @Test
     void stepsAreRecordedAsTheLoopWritesThem() {
         ItemProblem p = new ProblemGenerator(6, ProblemGenerator.Split.TRAIN).next();

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The training traces are only right if the simulator's timing is the GPU worker's: the tokens each simulated worker
  * picked are forced through the real {@link LockstepLoop} (real engine, real plan from the orchestrator's builder),
- * and every token must be picked by the same worker in the same lockstep step, with the same answer at the end.
+ * and every token must be picked by the same worker in the same lockstep pass, with the same answer at the end.
  */
 class SimulatorMatchesLockstepLoopTest {
 
@@ -118,6 +118,6 @@ class SimulatorMatchesLockstepLoopTest {
         assertThat(real).isEqualTo(simulated.sampled().stream()
                 .map(s -> s.lockstep() + "/" + s.worker() + "/" + s.token()).toList());
         assertThat(answer).isEqualTo(simulated.answer()).isEqualTo(problem.answer());
-        assertThat(steps).isEqualTo(simulated.lockstepSteps());
+        assertThat(steps).isEqualTo(simulated.lockstepPasses());
     }
 }

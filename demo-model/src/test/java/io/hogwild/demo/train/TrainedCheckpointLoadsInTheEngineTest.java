@@ -63,7 +63,7 @@ class TrainedCheckpointLoadsInTheEngineTest {
                 try (HogwildSession session = new HogwildSession(engine.transformer(), AttentionMode.SHARED)) {
                     session.createBlocks(List.of("all"));
                     session.setView("w", List.of("all"));
-                    actual = session.step(List.of(new Write("w", ids)), Transformer.Readout.ALL).get("w");
+                    actual = session.forward(List.of(new Write("w", ids)), Transformer.Readout.ALL).get("w");
                 }
                 double worst = 0;
                 for (int t = 0; t < ids.length; t++) {

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
- * The worker's meters (Prometheus names: {@code hogwild_worker_*}): lockstep step latency, tokens generated,
+ * The worker's meters (Prometheus names: {@code hogwild_worker_*}): lockstep pass latency, tokens generated,
  * sessions refused, and gauges of running sessions and cache bytes.
  */
 @Component
@@ -22,7 +22,7 @@ public class WorkerMetrics implements LockstepMetrics {
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.lockstepStep = Timer.builder("hogwild.worker.lockstep.step")
+        this.lockstepStep = Timer.builder("hogwild.worker.lockstep.pass")
                 .description("One joint forward step of all active workers of a session, sampling included")
                 .publishPercentileHistogram()
                 .register(registry);

@@ -2,7 +2,7 @@ package io.hogwild.worker.registry;
 
 import io.hogwild.contracts.worker.WorkerRegistration;
 import io.hogwild.worker.config.WorkerProperties;
-import io.hogwild.worker.model.ServedModel;
+import io.hogwild.worker.served.ServedModel;
 import io.hogwild.worker.session.SessionService;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;

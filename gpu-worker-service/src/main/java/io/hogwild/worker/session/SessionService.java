@@ -9,7 +9,7 @@ import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionStatus;
 import io.hogwild.worker.config.WorkerProperties;
 import io.hogwild.worker.metrics.WorkerMetrics;
-import io.hogwild.worker.model.ServedModel;
+import io.hogwild.worker.served.ServedModel;
 import io.hogwild.worker.web.ProblemException;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayDeque;

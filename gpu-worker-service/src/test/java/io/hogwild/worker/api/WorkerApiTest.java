@@ -210,7 +210,7 @@ class WorkerApiTest {
                 .expectBody(SessionStatus.class).returnResult().getResponseBody();
         assertThat(status.state()).isEqualTo(SessionState.FINISHED);
         assertThat(status.lastEventSeq()).isEqualTo(finished.seq());
-        assertThat(status.lockstepSteps()).isPositive();
+        assertThat(status.lockstepPasses()).isPositive();
         assertThat(status.cacheBytesAllocated()).isZero();
         if ("budget".equals(finished.data().get("reason"))) {
             // budget 8 each; the finisher's tokens (2 at most each) are outside it
@@ -354,7 +354,7 @@ class WorkerApiTest {
             assertThat(metrics).contains("hogwild_worker_sessions_rejected_total{reason=\"sessions\"}",
                     "hogwild_worker_sessions_rejected_total{reason=\"cache\"}",
                     "hogwild_worker_sessions_active", "hogwild_worker_cache_bytes",
-                    "hogwild_worker_lockstep_step_seconds_count", "hogwild_worker_tokens_generated_total");
+                    "hogwild_worker_lockstep_pass_seconds_count", "hogwild_worker_tokens_generated_total");
         } catch (Throwable primary) {
             // Report what failed first: the cleanup below must not replace it with its own failure.
             try {

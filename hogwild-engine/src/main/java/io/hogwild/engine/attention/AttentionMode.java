@@ -3,7 +3,7 @@ package io.hogwild.engine.attention;
 /** How a session's workers attend to the shared cache. Both give the same logits; they differ in cost. */
 public enum AttentionMode {
     /**
-     * Queries are rotated once per distinct block offset, and each block's keys and values are read once per step
+     * Queries are rotated once per distinct block offset, and each block's keys and values are read once per pass
      * for all workers together.
      */
     SHARED,

@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.engine.cache.KvBlock;
-import io.hogwild.engine.cache.Rope;
+import io.hogwild.engine.rope.Rope;
 import io.hogwild.engine.cache.Slot;
-import io.hogwild.engine.cache.StepPlan;
+import io.hogwild.engine.cache.PassPlan;
 import io.hogwild.engine.model.ModelConfig;
-import io.hogwild.engine.model.RotaryEmbedding;
+import io.hogwild.engine.rope.RotaryEmbedding;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,12 +21,12 @@ import java.util.List;
  */
 final class NaiveAttention implements Attention {
 
-    /** Per-writer step state: the view's rotation rows and the query rows and mask. */
+    /** Per-writer pass state: the view's rotation rows and the query rows and mask. */
     private record WriterState(Slot slot, List<NDArray> blockCos, List<NDArray> blockSin, NDArray queryCos,
                                NDArray querySin, NDArray mask, int viewLength) {}
 
     @Override
-    public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope) {
+    public PassAttention prepare(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
         int d = config.headDim();
         float scale = (float) (1.0 / Math.sqrt(d));
         List<WriterState> writers = new ArrayList<>();

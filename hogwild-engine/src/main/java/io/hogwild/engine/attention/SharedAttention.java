@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.engine.cache.KvBlock;
-import io.hogwild.engine.cache.Rope;
+import io.hogwild.engine.rope.Rope;
 import io.hogwild.engine.cache.Slot;
-import io.hogwild.engine.cache.StepPlan;
+import io.hogwild.engine.cache.PassPlan;
 import io.hogwild.engine.model.ModelConfig;
-import io.hogwild.engine.model.RotaryEmbedding;
+import io.hogwild.engine.rope.RotaryEmbedding;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * Hogwild! attention over the block cache without touching stored keys.
  *
- * <p>Every block that any writer of the step reads is scored once, for all of the step's queries together: each
+ * <p>Every block that any writer of the pass reads is scored once, for all of the pass's queries together: each
  * query is rotated to {@code position - offset of the block in its writer's view}, which scores exactly like the
  * stored key rotated to its view position. The scores of all blocks go through one softmax (a mask hides the
  * blocks a writer does not see and, in its target block, the keys after the query), and each block's values are
@@ -27,7 +27,7 @@ import java.util.List;
 final class SharedAttention implements Attention {
 
     @Override
-    public StepAttention prepare(StepPlan plan, ModelConfig config, RotaryEmbedding rope) {
+    public PassAttention prepare(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
         List<KvBlock> blocks = new ArrayList<>();
         for (Slot s : plan.slots()) {
             for (KvBlock b : s.view()) {

@@ -2,7 +2,7 @@ package io.hogwild.engine.bench;
 
 import io.hogwild.engine.model.Architecture;
 import io.hogwild.engine.model.ModelConfig;
-import io.hogwild.engine.model.RopeScaling;
+import io.hogwild.engine.rope.RopeScaling;
 import java.util.Map;
 
 /** Model dimensions the benchmark can run with random weights. */

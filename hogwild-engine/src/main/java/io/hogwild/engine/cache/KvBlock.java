@@ -12,13 +12,13 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Storage is {@code [layers, kvHeads, capacity, headDim]} for keys and for values, preallocated with headroom.
  * When a write would overflow it, the block grows geometrically (by {@link #GROWTH}), so appending n tokens
- * one by one copies O(n) bytes in total, and no step ever copies the cache as a whole.
+ * one by one copies O(n) bytes in total, and no pass ever copies the cache as a whole.
  */
 public final class KvBlock {
 
     /** Capacity multiplier on growth: bounds allocated bytes to 1.5x the bytes in use after any growth. */
     static final double GROWTH = 1.5;
-    /** Smallest capacity, so one-token steps do not regrow a fresh block every step. */
+    /** Smallest capacity, so one-token passes do not regrow a fresh block every pass. */
     static final int MIN_CAPACITY = 16;
 
     private final String name;
@@ -117,14 +117,14 @@ public final class KvBlock {
         length = 0;
     }
 
-    /** A view of the keys of one layer, {@code [kvHeads, length, headDim]}, owned by {@code step}. */
-    public NDArray keys(NDManager step, int layer) {
-        return keys.get(step, layerSlots(layer, 0, length));
+    /** A view of the keys of one layer, {@code [kvHeads, length, headDim]}, owned by {@code pass}. */
+    public NDArray keys(NDManager pass, int layer) {
+        return keys.get(pass, layerSlots(layer, 0, length));
     }
 
-    /** A view of the values of one layer, {@code [kvHeads, length, headDim]}, owned by {@code step}. */
-    public NDArray values(NDManager step, int layer) {
-        return values.get(step, layerSlots(layer, 0, length));
+    /** A view of the values of one layer, {@code [kvHeads, length, headDim]}, owned by {@code pass}. */
+    public NDArray values(NDManager pass, int layer) {
+        return values.get(pass, layerSlots(layer, 0, length));
     }
 
     /** Stores {@code k}, {@code v} ({@code [kvHeads, n, headDim]}) of one layer at local slots start..start+n-1. */
@@ -134,13 +134,13 @@ public final class KvBlock {
         values.set(slots, v);
     }
 
-    /** Every layer's keys of slots from..to-1, {@code [layers, kvHeads, n, headDim]}, owned by {@code step}. */
-    NDArray allKeys(NDManager step, int from, int to) {
-        return keys.get(step, slots(from, to));
+    /** Every layer's keys of slots from..to-1, {@code [layers, kvHeads, n, headDim]}, owned by {@code pass}. */
+    NDArray allKeys(NDManager pass, int from, int to) {
+        return keys.get(pass, slots(from, to));
     }
 
-    NDArray allValues(NDManager step, int from, int to) {
-        return values.get(step, slots(from, to));
+    NDArray allValues(NDManager pass, int from, int to) {
+        return values.get(pass, slots(from, to));
     }
 
     /** Stores every layer's keys and values at slots start.. (used by promotion). */

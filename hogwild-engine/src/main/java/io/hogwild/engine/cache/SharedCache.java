@@ -1,11 +1,12 @@
 package io.hogwild.engine.cache;
 
+import io.hogwild.engine.rope.Rope;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.engine.model.ModelConfig;
-import io.hogwild.engine.model.RotaryEmbedding;
+import io.hogwild.engine.rope.RotaryEmbedding;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -17,7 +18,7 @@ import java.util.Map;
  * The KV cache of one Hogwild! session: named {@link KvBlock}s, written once each, and every worker's view, an
  * ordered list of blocks. See {@code hogwild-semantics.md} in the golden fixtures for the exact rules.
  *
- * <p>All block storage lives in this cache's own {@link NDManager}; nothing a step computes is attached to it.
+ * <p>All block storage lives in this cache's own {@link NDManager}; nothing a pass computes is attached to it.
  */
 public final class SharedCache implements AutoCloseable {
 
@@ -84,18 +85,18 @@ public final class SharedCache implements AutoCloseable {
     }
 
     /**
-     * Claims the slots of one lockstep step: grows target blocks as needed, appends every writer's tokens (writers
-     * sharing a target take consecutive slots in the order given) and returns the step's layout.
+     * Claims the slots of one lockstep pass: grows target blocks as needed, appends every writer's tokens (writers
+     * sharing a target take consecutive slots in the order given) and returns the pass's layout.
      */
-    public StepPlan plan(List<Write> writes, RotaryEmbedding rope, NDManager step) {
+    public PassPlan plan(List<Write> writes, RotaryEmbedding rope, NDManager pass) {
         if (writes.isEmpty()) {
-            throw new IllegalArgumentException("a step needs at least one write");
+            throw new IllegalArgumentException("a forward pass needs at least one write");
         }
         Map<KvBlock, Integer> incoming = new LinkedHashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Write w : writes) {
             if (!seen.add(w.worker())) {
-                throw new IllegalArgumentException("worker '" + w.worker() + "' writes twice in one step");
+                throw new IllegalArgumentException("worker '" + w.worker() + "' writes twice in one pass");
             }
             List<KvBlock> view = view(w.worker());
             incoming.merge(view.get(view.size() - 1), w.length(), Integer::sum);
@@ -115,7 +116,7 @@ public final class SharedCache implements AutoCloseable {
             }
             row += w.length();
         }
-        return StepPlan.build(slots, ids, rope, step, dtype);
+        return PassPlan.build(slots, ids, rope, pass, dtype);
     }
 
     /**
@@ -142,7 +143,7 @@ public final class SharedCache implements AutoCloseable {
             NDArray k = source.allKeys(scratch, 0, n);
             NDArray v = source.allValues(scratch, 0, n);
             Shape row = new Shape(1, 1, 1, d);
-            NDArray rotated = Rope.apply(k, StepPlan.upload(scratch, dtype, cos, row), StepPlan.upload(scratch, dtype, sin, row));
+            NDArray rotated = Rope.apply(k, PassPlan.upload(scratch, dtype, cos, row), PassPlan.upload(scratch, dtype, sin, row));
             int start = target.append(n);
             target.writeAll(start, rotated, v);
         }
@@ -178,7 +179,7 @@ public final class SharedCache implements AutoCloseable {
         return 2L * config.numLayers() * config.numKvHeads() * config.headDim() * dtype.getNumOfBytes();
     }
 
-    /** Arrays owned by the cache (storage only): a test hook proving that steps leave nothing behind. */
+    /** Arrays owned by the cache (storage only): a test hook proving that passes leave nothing behind. */
     public int managedArrayCount() {
         return manager.getManagedArrays().size();
     }

@@ -3,14 +3,14 @@ package io.hogwild.engine.cache;
 import java.util.List;
 
 /**
- * Where one write of a step lands and what its writer sees.
+ * Where one write of a pass lands and what its writer sees.
  *
  * @param worker the writer
  * @param view the blocks the writer reads, in order; the last one is {@code target}
  * @param target the block the tokens are appended to
  * @param start local index of the first new token in {@code target}
  * @param count number of new tokens
- * @param row index of the first of these tokens in the step's token batch
+ * @param row index of the first of these tokens in the pass's token batch
  */
 public record Slot(String worker, List<KvBlock> view, KvBlock target, int start, int count, int row) {
 

@@ -3,7 +3,7 @@ package io.hogwild.engine.cache;
 import java.util.Arrays;
 
 /**
- * One worker's part of a lockstep step: the tokens it appends to its target block (the last block of its view).
+ * One worker's part of a lockstep pass: the tokens it appends to its target block (the last block of its view).
  *
  * @param worker the worker's name
  * @param tokens token ids, at least one

@@ -124,7 +124,7 @@ public final class EngineCli {
             try (HogwildSession s = new HogwildSession(m.transformer(), mode)) {
                 s.createBlocks(List.of("sequence"));
                 s.setView("solo", List.of("sequence"));
-                float[][] rows = s.step(List.of(new Write("solo", ids)), Transformer.Readout.ALL).get("solo");
+                float[][] rows = s.forward(List.of(new Write("solo", ids)), Transformer.Readout.ALL).get("solo");
                 ObjectNode result = JSON.createObjectNode();
                 result.set("logits", JSON.valueToTree(rows));
                 return result;

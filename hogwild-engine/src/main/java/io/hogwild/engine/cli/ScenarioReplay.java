@@ -76,7 +76,7 @@ public final class ScenarioReplay {
             }
             writes.add(new Write(w.path("worker").asString(), tokens));
         }
-        Map<String, float[][]> logits = session.step(writes, Transformer.Readout.ALL);
+        Map<String, float[][]> logits = session.forward(writes, Transformer.Readout.ALL);
         ObjectNode byWorker = JSON.createObjectNode();
         logits.forEach((worker, rows) -> byWorker.set(worker, JSON.valueToTree(rows)));
         ObjectNode out = JSON.createObjectNode();

@@ -1,5 +1,6 @@
 package io.hogwild.engine.model;
 
+import io.hogwild.engine.rope.RopeScaling;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;

@@ -10,7 +10,7 @@ import java.util.Map;
  * @param seq 1, 2, 3, ... within the session: a client resumes with {@code ?after=seq}
  * @param type what happened
  * @param atMillis when, epoch milliseconds
- * @param lockstep the lockstep step counter of the session when it happened
+ * @param lockstep the lockstep pass counter of the session when it happened
  * @param worker the worker it concerns, if any
  * @param step that worker's step number (1-based), if any
  * @param tokenIds token ids, for {@link SessionEventType#TOKENS}

@@ -10,7 +10,7 @@ public enum SessionEventType {
     STEP_STARTED,
     /** A self-check question was inserted at the start of a worker's step; text = the question. */
     SELF_CHECK_INSERTED,
-    /** Tokens a worker generated in one lockstep step; tokenIds, text = the decoded delta. */
+    /** Tokens a worker generated in one lockstep pass; tokenIds, text = the decoded delta. */
     TOKENS,
     /** A worker's step ended; text = the whole step, data: tokens, view = [[block, length], ...] of its view. */
     STEP_FINISHED,

@@ -7,7 +7,7 @@ public record SessionStatus(
         String sessionId,
         String runId,
         SessionState state,
-        long lockstepSteps,
+        long lockstepPasses,
         List<WorkerProgress> workers,
         long cacheBytesAllocated,
         long cacheBytesUsed,

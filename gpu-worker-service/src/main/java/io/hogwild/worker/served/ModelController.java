@@ -1,4 +1,4 @@
-package io.hogwild.worker.model;
+package io.hogwild.worker.served;
 
 import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.worker.web.InvalidRequestException;

@@ -1,4 +1,4 @@
-package io.hogwild.worker.model;
+package io.hogwild.worker.served;
 
 import ai.djl.Device;
 import io.hogwild.contracts.worker.ModelInfo;

@@ -1,4 +1,4 @@
-package io.hogwild.engine.model;
+package io.hogwild.engine.rope;
 
 /**
  * Rotary position embedding (RoPE), computed on the host as cos/sin rows.

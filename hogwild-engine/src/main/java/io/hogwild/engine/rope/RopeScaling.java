@@ -1,4 +1,4 @@
-package io.hogwild.engine.model;
+package io.hogwild.engine.rope;
 
 /**
  * Rotary position embedding parameters as read from config.json.

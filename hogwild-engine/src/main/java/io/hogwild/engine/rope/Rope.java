@@ -1,8 +1,8 @@
-package io.hogwild.engine.cache;
+package io.hogwild.engine.rope;
 
 import ai.djl.ndarray.NDArray;
 
-/** Applies precomputed RoPE rows on the device (see {@link io.hogwild.engine.model.RotaryEmbedding}). */
+/** Applies precomputed RoPE rows on the device (see {@link io.hogwild.engine.rope.RotaryEmbedding}). */
 public final class Rope {
 
     private Rope() {}
