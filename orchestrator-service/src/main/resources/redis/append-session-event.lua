@@ -1,7 +1,7 @@
 -- Appends one GPU worker event to a run's log exactly once (a resumed stream may repeat events: they are skipped by
 -- their session seq) and updates the per-worker counters in the same step.
 -- KEYS: run hash, run event stream
--- ARGV: session seq, event json, worker ('' if none), type, step ('' if none), token count, text
+-- ARGV: session seq, event json, worker ('' if none), type, step ('' if none), token count, answer ('' if none)
 -- Returns the stream id, or false when the event was already recorded or the run does not exist.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return false

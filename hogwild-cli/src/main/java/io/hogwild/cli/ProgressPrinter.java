@@ -1,6 +1,12 @@
 package io.hogwild.cli;
 
-import tools.jackson.databind.JsonNode;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.BudgetExhausted;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.RunEnded;
+import io.hogwild.contracts.event.EventData.StepFinished;
+import io.hogwild.contracts.run.RunEvent;
+import io.hogwild.contracts.run.RunStatus;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -20,7 +26,7 @@ public final class ProgressPrinter {
 
     private final PrintStream out;
     private String answer;
-    private String status;
+    private RunStatus status;
     private String finishReason;
     private String failure;
     private boolean ended;
@@ -29,27 +35,26 @@ public final class ProgressPrinter {
         this.out = out;
     }
 
-    /** Handles one SSE event; the type comes from the JSON {@code type}, else from the SSE event name. */
-    public void accept(String eventName, JsonNode event) {
-        String type = text(event, "type");
-        type = (type != null ? type : eventName).toLowerCase(Locale.ROOT);
-        String worker = text(event, "worker");
-        switch (type) {
-            case "step_finished" -> out.println(stepLine(worker, event.path("step"), text(event, "text")));
-            case "budget_exhausted" -> out.println(worker + ": token budget used up, asked for the answer");
-            case "final_answer" -> answer = text(event, "text");
-            case "error" -> failure = text(event, "text");
-            case "run_ended" -> {
-                JsonNode data = event.path("data");
-                status = text(data, "status");
-                finishReason = text(data, "finish_reason");
-                if (text(event, "text") != null) {
-                    failure = text(event, "text");
-                }
-                ended = true;
+    /** Handles one event of the run (its data is null when this client does not know its type). */
+    public void accept(RunEvent event) {
+        EventData data = event.data();
+        if (data instanceof StepFinished step) {
+            out.println(stepLine(step.worker(), step.step(), step.text()));
+        } else if (data instanceof BudgetExhausted budget) {
+            out.println(budget.worker() + ": token budget used up, asked for the answer");
+        } else if (data instanceof FinalAnswer written) {
+            answer = written.answer();
+        } else if (data instanceof EventData.Error error) {
+            failure = error.message();
+        } else if (data instanceof RunEnded end) {
+            status = end.status();
+            finishReason = end.finishReason();
+            if (end.failureReason() != null) {
+                failure = end.failureReason();
             }
-            default -> { } // queued/started/prefill/promotion/tokens: nothing a reader needs line by line
+            ended = true;
         }
+        // Anything else (queued, started, prefill, tokens, promotions...): nothing a reader needs line by line.
     }
 
     public boolean ended() {
@@ -69,7 +74,7 @@ public final class ProgressPrinter {
 
     /** Prints the outcome line and returns the exit code: 0 when the run finished (answer or not), 1 otherwise. */
     public int finish() {
-        String s = status == null ? "UNKNOWN" : status.toUpperCase(Locale.ROOT);
+        String s = status == null ? "UNKNOWN" : status.name();
         switch (s) {
             case "FINISHED" -> {
                 if (answer != null) {
@@ -92,9 +97,9 @@ public final class ProgressPrinter {
         }
     }
 
-    static String stepLine(String worker, JsonNode step, String text) {
+    static String stepLine(String worker, int step, String text) {
         String who = worker == null ? "?" : worker;
-        String number = step.isNumber() ? " [" + step.asInt() + "]" : "";
+        String number = " [" + step + "]";
         // The step's text starts with the prefix the worker was fed ("**Alice [2]:** "): the line has its own.
         String body = oneLine(STEP_PREFIX.matcher(text == null ? "" : text).replaceFirst(""));
         if (body.length() > MAX_STEP_CHARS) {
@@ -109,10 +114,5 @@ public final class ProgressPrinter {
      */
     static String oneLine(String text) {
         return CONTROL.matcher(text).replaceAll(" ").strip().replaceAll("\\s+", " ");
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        return value.isNull() || value.isMissingNode() ? null : value.asString();
     }
 }

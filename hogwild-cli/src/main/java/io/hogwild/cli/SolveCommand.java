@@ -1,7 +1,10 @@
 package io.hogwild.cli;
 
+import io.hogwild.contracts.run.RunEvent;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -19,7 +22,18 @@ public final class SolveCommand {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final ObjectMapper json = new ObjectMapper();
+    /**
+     * The gateway's JSON (snake_case). Lenient as a client of a newer server should be: unknown fields are skipped,
+     * and an event of a type this client does not know is read with null data (and ignored).
+     */
+    static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private final JsonMapper json = JSON;
 
     public SolveCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -78,9 +92,9 @@ public final class SolveCommand {
         AtomicReference<RuntimeException> bad = new AtomicReference<>();
         SseParser parser = new SseParser(event -> {
             try {
-                printer.accept(event.event(), json.readTree(event.data()));
+                printer.accept(json.readValue(event.data(), RunEvent.class));
             } catch (JacksonException e) {
-                bad.compareAndSet(null, new GatewayException("the gateway sent an event that is not JSON: "
+                bad.compareAndSet(null, new GatewayException("the gateway sent an event that is not a run event: "
                         + ProgressPrinter.oneLine(event.data())));
             }
         });

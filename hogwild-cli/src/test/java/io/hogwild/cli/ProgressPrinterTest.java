@@ -2,20 +2,27 @@ package io.hogwild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.ObjectMapper;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.BudgetExhausted;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.RunEnded;
+import io.hogwild.contracts.event.EventData.StepFinished;
+import io.hogwild.contracts.event.EventData.Tokens;
+import io.hogwild.contracts.run.RunEvent;
+import io.hogwild.contracts.run.RunStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProgressPrinterTest {
 
-    private final ObjectMapper json = new ObjectMapper();
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final ProgressPrinter printer = new ProgressPrinter(new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
-    private void event(String sseName, String data) throws Exception {
-        printer.accept(sseName, json.readTree(data));
+    private void event(EventData data) {
+        printer.accept(new RunEvent("1-0", "r-1", 0, null, null, data));
     }
 
     private String printed() {
@@ -23,12 +30,11 @@ class ProgressPrinterTest {
     }
 
     @Test
-    void printsEachFinishedStepOnOneLineAndTheAnswerAtTheEnd() throws Exception {
-        event("tokens", "{\"type\":\"TOKENS\",\"worker\":\"Alice\",\"step\":1,\"text\":\"Let\"}");
-        event("step_finished", "{\"type\":\"STEP_FINISHED\",\"worker\":\"Alice\",\"step\":1,"
-                + "\"text\":\"I add them.\\n\\n  2+3 = 5.\",\"data\":{\"tokens\":9}}");
-        event("final_answer", "{\"type\":\"FINAL_ANSWER\",\"worker\":\"Bob\",\"step\":2,\"text\":\"5\"}");
-        event("run_ended", "{\"type\":\"RUN_ENDED\",\"data\":{\"status\":\"FINISHED\",\"finish_reason\":\"answer\"}}");
+    void printsEachFinishedStepOnOneLineAndTheAnswerAtTheEnd() {
+        event(new Tokens("Alice", 1, List.of(7), "Let", false));
+        event(new StepFinished("Alice", 1, "I add them.\n\n  2+3 = 5.", 9, List.of(), "separator"));
+        event(new FinalAnswer("Bob", 2, "5"));
+        event(new RunEnded(RunStatus.FINISHED, "answer", null));
 
         assertThat(printer.ended()).isTrue();
         assertThat(printer.finish()).isZero();
@@ -36,45 +42,52 @@ class ProgressPrinterTest {
     }
 
     @Test
-    void takesTheTypeFromTheSseEventNameWhenTheJsonHasNone() throws Exception {
-        event("step_finished", "{\"worker\":\"Bob\",\"step\":3,\"text\":\"ok\"}");
-        assertThat(printed()).isEqualTo("Bob [3]: ok\n");
+    void ignoresAnEventOfATypeItDoesNotKnow() {
+        event(null);
+        assertThat(printed()).isEmpty();
+        assertThat(printer.ended()).isFalse();
     }
 
     @Test
-    void sayNoAnswerWhenTheBudgetRanOut() throws Exception {
-        event("budget_exhausted", "{\"type\":\"BUDGET_EXHAUSTED\",\"worker\":\"Alice\",\"step\":4}");
-        event("run_ended", "{\"type\":\"RUN_ENDED\",\"data\":{\"status\":\"FINISHED\",\"finish_reason\":\"budget\"}}");
+    void sayNoAnswerWhenTheBudgetRanOut() {
+        event(new BudgetExhausted("Alice", 4, 256));
+        event(new RunEnded(RunStatus.FINISHED, "budget", null));
         assertThat(printer.finish()).isZero();
         assertThat(printed()).isEqualTo("Alice: token budget used up, asked for the answer\n"
                 + "No answer (budget exhausted)\n");
     }
 
     @Test
-    void reportsAFailedRunWithItsReasonAndExitCodeOne() throws Exception {
-        event("run_ended", "{\"type\":\"RUN_ENDED\",\"text\":\"GPU worker\\ndisappeared\","
-                + "\"data\":{\"status\":\"FAILED\"}}");
+    void reportsAFailedRunWithItsReasonAndExitCodeOne() {
+        event(new RunEnded(RunStatus.FAILED, "error", "GPU worker\ndisappeared"));
         assertThat(printer.finish()).isEqualTo(1);
         assertThat(printed()).isEqualTo("Run failed: GPU worker disappeared\n");
     }
 
     @Test
-    void reportsACancelledRun() throws Exception {
-        event("run_ended", "{\"type\":\"RUN_ENDED\",\"data\":{\"status\":\"CANCELLED\",\"finish_reason\":\"cancelled\"}}");
+    void reportsTheSessionsErrorWhenTheRunEndedWithoutAReason() {
+        event(new EventData.Error("out of memory", "java.lang.OutOfMemoryError"));
+        event(new RunEnded(RunStatus.FAILED, "error", null));
+        assertThat(printer.finish()).isEqualTo(1);
+        assertThat(printed()).isEqualTo("Run failed: out of memory\n");
+    }
+
+    @Test
+    void reportsACancelledRun() {
+        event(new RunEnded(RunStatus.CANCELLED, "cancelled", null));
         assertThat(printer.finish()).isEqualTo(1);
         assertThat(printed()).isEqualTo("Run cancelled\n");
     }
 
     @Test
     void dropsTheStepPrefixAndControlCharacters() {
-        String line = ProgressPrinter.stepLine("Alice", json.getNodeFactory().numberNode(2),
-                "**Alice [2]:** ab\u0001c\u0018 d\n\nTime is up.");
+        String line = ProgressPrinter.stepLine("Alice", 2, "**Alice [2]:** ab\u0001c\u0018 d\n\nTime is up.");
         assertThat(line).isEqualTo("Alice [2]: ab c d Time is up.");
     }
 
     @Test
     void shortensLongStepsToOneReadableLine() {
-        String line = ProgressPrinter.stepLine("Carol", json.getNodeFactory().numberNode(12), "x ".repeat(1000));
+        String line = ProgressPrinter.stepLine("Carol", 12, "x ".repeat(1000));
         assertThat(line).startsWith("Carol [12]: x x").endsWith("…").doesNotContain("\n");
         assertThat(line.length()).isLessThanOrEqualTo("Carol [12]: ".length() + ProgressPrinter.MAX_STEP_CHARS);
     }

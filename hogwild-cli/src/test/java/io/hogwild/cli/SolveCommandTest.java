@@ -102,6 +102,12 @@ class SolveCommandTest {
         return "id: " + id + "\nevent: " + type + "\ndata: " + json + "\n\n";
     }
 
+    /** A RunEvent as the gateway writes it: the envelope, its {@code type} and the type's {@code data}. */
+    private static String event(String id, String type, String data) {
+        return "{\"id\":\"" + id + "\",\"run_id\":\"r-1\",\"at_millis\":1719830000000,\"session_seq\":null,"
+                + "\"lockstep\":null,\"data\":" + data + ",\"type\":\"" + type + "\"}";
+    }
+
     private int solve(String... args) {
         Map<String, String> env = Map.of("HOGWILD_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
                 "HOGWILD_API_KEY", KEY);
@@ -123,15 +129,20 @@ class SolveCommandTest {
     @Test
     void createsTheRunFollowsItsStepsAndPrintsTheAnswer() {
         streamBodies = List.of(": connected\n\n"
-                + sse("1-0", "run_queued", "{\"type\":\"RUN_QUEUED\",\"data\":{\"workers\":2}}")
-                + sse("2-0", "tokens", "{\"type\":\"TOKENS\",\"worker\":\"Alice\",\"step\":1,\"text\":\"I'll\"}")
-                + sse("3-0", "step_finished", "{\"type\":\"STEP_FINISHED\",\"worker\":\"Alice\",\"step\":1,"
-                        + "\"text\":\"I'll add: 2+3.\",\"data\":{\"tokens\":7}}")
-                + sse("4-0", "step_finished", "{\"type\":\"STEP_FINISHED\",\"worker\":\"Bob\",\"step\":1,"
-                        + "\"text\":\"I check\\nAlice: \\\\boxed{5}\",\"data\":{\"tokens\":8}}")
-                + sse("5-0", "final_answer", "{\"type\":\"FINAL_ANSWER\",\"worker\":\"Bob\",\"step\":1,\"text\":\"5\"}")
-                + sse("6-0", "run_ended", "{\"type\":\"RUN_ENDED\",\"data\":{\"status\":\"FINISHED\","
-                        + "\"finish_reason\":\"answer\"}}"));
+                + sse("1-0", "run_queued", event("1-0", "RUN_QUEUED",
+                        "{\"layout\":\"COMBINED\",\"workers\":[\"Alice\",\"Bob\"]}"))
+                + sse("2-0", "tokens", event("2-0", "TOKENS", "{\"worker\":\"Alice\",\"step\":1,\"token_ids\":[40],"
+                        + "\"text\":\"I'll\",\"eos\":false}"))
+                + sse("3-0", "step_finished", event("3-0", "STEP_FINISHED", "{\"worker\":\"Alice\",\"step\":1,"
+                        + "\"text\":\"I'll add: 2+3.\",\"tokens\":7,\"view\":[{\"block\":\"prompt\",\"length\":30}],"
+                        + "\"end\":\"separator\"}"))
+                + sse("4-0", "step_finished", event("4-0", "STEP_FINISHED", "{\"worker\":\"Bob\",\"step\":1,"
+                        + "\"text\":\"I check\\nAlice: \\\\boxed{5}\",\"tokens\":8,\"view\":[],\"end\":\"separator\"}"))
+                + sse("5-0", "some_future_event", event("5-0", "SOME_FUTURE_EVENT", "{\"what\":1}"))
+                + sse("6-0", "final_answer", event("6-0", "FINAL_ANSWER",
+                        "{\"worker\":\"Bob\",\"step\":1,\"answer\":\"5\"}"))
+                + sse("7-0", "run_ended", event("7-0", "RUN_ENDED",
+                        "{\"status\":\"FINISHED\",\"finish_reason\":\"answer\",\"failure_reason\":null}")));
 
         int code = solve("What is 2+3?", "--workers", "2", "--layout", "combined", "--seed", "7");
 
@@ -150,11 +161,14 @@ class SolveCommandTest {
     @Test
     void resumesAfterTheLastEventIdWhenTheStreamDrops() {
         streamBodies = List.of(
-                sse("1-0", "step_finished", "{\"type\":\"STEP_FINISHED\",\"worker\":\"Alice\",\"step\":1,\"text\":\"a\"}")
+                sse("1-0", "step_finished", event("1-0", "STEP_FINISHED",
+                        "{\"worker\":\"Alice\",\"step\":1,\"text\":\"a\",\"tokens\":1,\"view\":[],"
+                                + "\"end\":\"separator\"}"))
                         + "id: 2-0\ndata: {\"type\":\"STEP_FIN", // cut mid-event
-                sse("2-0", "budget_exhausted", "{\"type\":\"BUDGET_EXHAUSTED\",\"worker\":\"Alice\"}")
-                        + sse("3-0", "run_ended", "{\"type\":\"RUN_ENDED\",\"data\":{\"status\":\"FINISHED\","
-                        + "\"finish_reason\":\"budget\"}}"));
+                sse("2-0", "budget_exhausted", event("2-0", "BUDGET_EXHAUSTED",
+                        "{\"worker\":\"Alice\",\"step\":1,\"tokens\":1}"))
+                        + sse("3-0", "run_ended", event("3-0", "RUN_ENDED", "{\"status\":\"FINISHED\","
+                        + "\"finish_reason\":\"budget\"}")));
 
         assertThat(solve("p")).isZero();
         assertThat(lastEventIds).containsExactly("null", "1-0");
@@ -166,7 +180,7 @@ class SolveCommandTest {
     void takesTheAnswerFromTheRunRecordWhenTheStreamHadNone() {
         finalAnswerOfRecord = "42";
         streamBodies = List.of(sse("9-0", "run_ended",
-                "{\"type\":\"RUN_ENDED\",\"data\":{\"status\":\"FINISHED\",\"finish_reason\":\"answer\"}}"));
+                event("9-0", "RUN_ENDED", "{\"status\":\"FINISHED\",\"finish_reason\":\"answer\"}")));
         assertThat(solve("p")).isZero();
         assertThat(stdout()).isEqualTo("Answer: 42\n");
         assertThat(requests).contains("GET /v1/runs/r-1");

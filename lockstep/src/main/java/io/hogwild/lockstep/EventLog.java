@@ -1,7 +1,7 @@
 package io.hogwild.lockstep;
 
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import reactor.core.publisher.FluxSink;
 /**
  * The events of one session: numbered from 1, kept in a bounded buffer (the oldest dropped beyond its capacity)
  * so that a reader who connects late or reconnects with the last seq it saw gets everything it missed, then the
- * live ones, until {@link SessionEventType#SESSION_FINISHED}, which ends every stream.
+ * live ones, until SESSION_FINISHED ({@link EventData.SessionFinished}), which ends every stream.
  *
  * <p>Appending and subscribing take the same lock, so a reader never misses or repeats an event between its
  * replay and its live part.
@@ -42,7 +42,7 @@ public final class EventLog {
         for (FluxSink<SessionEvent> reader : readers) {
             reader.next(event);
         }
-        if (event.type() == SessionEventType.SESSION_FINISHED) {
+        if (event.data() instanceof EventData.SessionFinished) {
             finished = true;
             List<FluxSink<SessionEvent>> done = new ArrayList<>(readers);
             readers.clear();

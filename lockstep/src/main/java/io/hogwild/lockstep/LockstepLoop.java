@@ -1,7 +1,8 @@
 package io.hogwild.lockstep;
 
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.worker.CollaborationPolicy;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.WorkerProgress;
@@ -92,7 +93,8 @@ public final class LockstepLoop implements Runnable {
         }
     }
 
-    private record Answer(String worker, String text) {}
+    /** A boxed answer and where it was written. */
+    private record Answer(String worker, int step, String text) {}
 
     private final ValidatedPlan validated;
     private final SessionPlan plan;
@@ -139,31 +141,23 @@ public final class LockstepLoop implements Runnable {
             log.error("Session {} failed", run.sessionId(), t);
             String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
             try {
-                run.emit(SessionEventType.ERROR, lockstep, null, null, null, message,
-                        Map.of("exception", t.getClass().getName()));
+                run.emit(lockstep, new EventData.Error(message, t.getClass().getName()));
             } catch (RuntimeException ignored) {
                 // the log itself failed; SESSION_FINISHED below is still attempted
             }
             ending = new Ending(SessionState.FAILED, "error", null);
         }
         // The cache is closed (try-with-resources) before the session is reported finished.
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("reason", ending.reason());
-        data.put("steps", lockstep);
-        data.put("tokens", workers.stream().mapToInt(w -> w.generated).sum());
-        if (ending.answer() != null) {
-            data.put("answer", ending.answer());
-        }
+        int tokens = workers.stream().mapToInt(w -> w.generated).sum();
         publishProgress(null);
-        run.finish(ending.state(), ending.reason(), ending.answer(), lockstep, data);
+        run.finish(ending.state(), lockstep,
+                new EventData.SessionFinished(ending.reason(), lockstep, tokens, ending.answer()));
     }
 
     private record Ending(SessionState state, String reason, String answer) {}
 
     private Ending drive(HogwildSession session) {
-        run.emit(SessionEventType.SESSION_STARTED, 0, null, null, null, null, Map.of(
-                "layout", plan.layout().name(),
-                "workers", workers.stream().map(w -> w.name).toList()));
+        run.emit(0, new EventData.SessionStarted(plan.layout(), workers.stream().map(w -> w.name).toList()));
         prefill(session);
         for (Worker w : workers) {
             session.setView(w.name, w.spec.view());
@@ -187,8 +181,7 @@ public final class LockstepLoop implements Runnable {
             }
             if (writers.isEmpty()) {
                 if (latestAnswer != null) {
-                    run.emit(SessionEventType.FINAL_ANSWER, lockstep, latestAnswer.worker(), null, null,
-                            latestAnswer.text(), null);
+                    emitFinalAnswer(latestAnswer);
                 }
                 return new Ending(SessionState.FINISHED, "budget", latestAnswer == null ? null : latestAnswer.text());
             }
@@ -207,8 +200,7 @@ public final class LockstepLoop implements Runnable {
                 Answer stop = generate(session, w, logits.get(w.name)[0]);
                 if (stop != null) {
                     metrics.tokensGenerated(sampled);
-                    run.emit(SessionEventType.FINAL_ANSWER, lockstep, stop.worker(), workerStep(stop.worker()), null,
-                            stop.text(), null);
+                    emitFinalAnswer(stop);
                     return new Ending(SessionState.FINISHED, "answer", stop.text());
                 }
             }
@@ -225,7 +217,7 @@ public final class LockstepLoop implements Runnable {
      */
     private void prefill(HogwildSession session) {
         session.createBlocks(plan.blocks().stream().map(b -> b.name()).toList());
-        Map<String, Object> tokensPerBlock = new LinkedHashMap<>();
+        Map<String, Integer> tokensPerBlock = new LinkedHashMap<>();
         List<String> before = new ArrayList<>();
         validated.initialTokens().forEach((block, tokens) -> {
             before.add(block);
@@ -237,7 +229,7 @@ public final class LockstepLoop implements Runnable {
             tokensPerBlock.put(block, tokens.length);
         });
         publishProgress(session);
-        run.emit(SessionEventType.PREFILL_FINISHED, 0, null, null, null, null, Map.of("tokens", tokensPerBlock));
+        run.emit(0, new EventData.PrefillFinished(tokensPerBlock));
     }
 
     /** Samples one token for {@code w} and applies the policy; returns the answer when it ends the session. */
@@ -254,12 +246,11 @@ public final class LockstepLoop implements Runnable {
         int before = w.stepText.length();
         String delta = isEos ? "" : w.decoder.push(token);
         w.stepText.append(delta);
-        run.emit(SessionEventType.TOKENS, lockstep, w.name, w.step, List.of(token), delta,
-                isEos ? Map.of("eos", true) : null);
+        run.emit(lockstep, new EventData.Tokens(w.name, w.step, List.of(token), delta, isEos));
 
         Optional<String> boxed = isEos ? Optional.empty() : StepText.boxedCompletedIn(w.stepText, before);
         if (boxed.isPresent()) {
-            latestAnswer = new Answer(w.name, boxed.get());
+            latestAnswer = new Answer(w.name, w.step, boxed.get());
             if (!finishing && policy.stopOnBoxedAnswer()) {
                 return latestAnswer;
             }
@@ -273,8 +264,7 @@ public final class LockstepLoop implements Runnable {
             return null;
         }
         if (w.generated >= policy.maxTokensPerWorker()) {
-            run.emit(SessionEventType.BUDGET_EXHAUSTED, lockstep, w.name, w.step, null, null,
-                    Map.of("tokens", w.generated));
+            run.emit(lockstep, new EventData.BudgetExhausted(w.name, w.step, w.generated));
             if (policy.finisherTokens() > 0) {
                 startFinisher(w, token, isEos);
             } else {
@@ -304,7 +294,7 @@ public final class LockstepLoop implements Runnable {
         w.input = lastIsEos ? finisher : concat(new int[] {lastToken}, finisher);
         w.stepText.append(policy.finisherText());
         w.decoder.reset();
-        run.emit(SessionEventType.FINISHER_STARTED, lockstep, w.name, w.step, null, policy.finisherText(), null);
+        run.emit(lockstep, new EventData.FinisherStarted(w.name, w.step, policy.finisherText()));
     }
 
     /** The worker has nothing more to say: its last token is written, then its step finished and promoted. */
@@ -322,23 +312,16 @@ public final class LockstepLoop implements Runnable {
     private void closeStep(HogwildSession session, Worker w, String why, boolean done) {
         w.closeAfterWrite = null;
         w.input = null;
-        List<List<Object>> view = new ArrayList<>();
-        for (KvBlock b : session.cache().view(w.name)) {
-            view.add(List.of(b.name(), b.length()));
-        }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("tokens", w.stepGenerated);
-        data.put("view", view);
-        data.put("end", why);
-        run.emit(SessionEventType.STEP_FINISHED, lockstep, w.name, w.step, null, w.stepText.toString(), data);
+        List<BlockExtent> view = session.cache().view(w.name).stream()
+                .map(b -> new BlockExtent(b.name(), b.length())).toList();
+        run.emit(lockstep, new EventData.StepFinished(w.name, w.step, w.stepText.toString(), w.stepGenerated, view,
+                why));
         String history = w.spec.historyBlock();
         if (history != null) {
             String source = w.spec.stepBlock();
             session.promote(source, history);
-            run.emit(SessionEventType.STEP_PROMOTED, lockstep, w.name, w.step, null, null, Map.of(
-                    "source", source,
-                    "target", history,
-                    "history_length", session.cache().block(history).length()));
+            run.emit(lockstep, new EventData.StepPromoted(w.name, w.step, source, history,
+                    session.cache().block(history).length()));
         }
         if (done) {
             w.phase = Phase.DONE;
@@ -356,14 +339,13 @@ public final class LockstepLoop implements Runnable {
         String prefix = stepPrefix(policy.stepPrefixFormat(), w.name, w.step);
         int[] input = tokenizer.encode(prefix);
         w.stepText.append(prefix);
-        run.emit(SessionEventType.STEP_STARTED, lockstep, w.name, w.step, null, prefix, null);
+        run.emit(lockstep, new EventData.StepStarted(w.name, w.step, prefix));
         int every = policy.selfCheckEveryTokens();
         if (every > 0 && w.generated >= w.nextSelfCheckAt) {
             input = concat(input, validated.selfCheckTokens());
             w.stepText.append(policy.selfCheckText());
             w.nextSelfCheckAt = (w.generated / every + 1) * every;
-            run.emit(SessionEventType.SELF_CHECK_INSERTED, lockstep, w.name, w.step, null, policy.selfCheckText(),
-                    Map.of("tokens", w.generated));
+            run.emit(lockstep, new EventData.SelfCheckInserted(w.name, w.step, policy.selfCheckText(), w.generated));
         }
         w.input = input;
     }
@@ -374,8 +356,8 @@ public final class LockstepLoop implements Runnable {
         return viewLength + w.input.length <= contextLimit;
     }
 
-    private Integer workerStep(String name) {
-        return workers.stream().filter(w -> w.name.equals(name)).findFirst().map(w -> w.step).orElse(null);
+    private void emitFinalAnswer(Answer answer) {
+        run.emit(lockstep, new EventData.FinalAnswer(answer.worker(), answer.step(), answer.text()));
     }
 
     private void publishProgress(HogwildSession session) {

@@ -1,13 +1,12 @@
 package io.hogwild.lockstep;
 
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.SessionStatus;
 import io.hogwild.contracts.worker.WorkerProgress;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One session as the service sees it: its plan, its event log, its state and counters (published by the lockstep
@@ -77,10 +76,8 @@ public final class SessionRun {
         return cancelRequested;
     }
 
-    SessionEvent emit(SessionEventType type, long lockstep, String worker, Integer step, List<Integer> tokenIds,
-                      String text, Map<String, Object> data) {
-        return events.append(seq -> new SessionEvent(sessionId, seq, type, System.currentTimeMillis(), lockstep,
-                worker, step, tokenIds, text, data));
+    SessionEvent emit(long lockstep, EventData data) {
+        return events.append(seq -> new SessionEvent(sessionId, seq, System.currentTimeMillis(), lockstep, data));
     }
 
     void running() {
@@ -92,16 +89,16 @@ public final class SessionRun {
     }
 
     /** Ends the session: final state, room released, then SESSION_FINISHED (last event). */
-    void finish(SessionState finalState, String reason, String answer, long lockstep, Map<String, Object> data) {
-        this.finalAnswer = answer;
-        this.finishReason = reason;
+    void finish(SessionState finalState, long lockstep, EventData.SessionFinished finished) {
+        this.finalAnswer = finished.answer();
+        this.finishReason = finished.reason();
         this.state = finalState;
         Progress p = progress;
         progress = new Progress(p.lockstepPasses(), p.workers(), 0, 0);
         try {
             onFinished.run();
         } finally {
-            emit(SessionEventType.SESSION_FINISHED, lockstep, null, null, null, null, data);
+            emit(lockstep, finished);
         }
     }
 

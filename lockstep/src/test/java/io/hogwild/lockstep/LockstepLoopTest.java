@@ -1,25 +1,38 @@
 package io.hogwild.lockstep;
 
-import static io.hogwild.contracts.worker.SessionEventType.BUDGET_EXHAUSTED;
-import static io.hogwild.contracts.worker.SessionEventType.ERROR;
-import static io.hogwild.contracts.worker.SessionEventType.FINAL_ANSWER;
-import static io.hogwild.contracts.worker.SessionEventType.FINISHER_STARTED;
-import static io.hogwild.contracts.worker.SessionEventType.PREFILL_FINISHED;
-import static io.hogwild.contracts.worker.SessionEventType.SELF_CHECK_INSERTED;
-import static io.hogwild.contracts.worker.SessionEventType.SESSION_FINISHED;
-import static io.hogwild.contracts.worker.SessionEventType.SESSION_STARTED;
-import static io.hogwild.contracts.worker.SessionEventType.STEP_FINISHED;
-import static io.hogwild.contracts.worker.SessionEventType.STEP_PROMOTED;
-import static io.hogwild.contracts.worker.SessionEventType.STEP_STARTED;
-import static io.hogwild.contracts.worker.SessionEventType.TOKENS;
+import static io.hogwild.contracts.event.EventType.BUDGET_EXHAUSTED;
+import static io.hogwild.contracts.event.EventType.ERROR;
+import static io.hogwild.contracts.event.EventType.FINAL_ANSWER;
+import static io.hogwild.contracts.event.EventType.FINISHER_STARTED;
+import static io.hogwild.contracts.event.EventType.PREFILL_FINISHED;
+import static io.hogwild.contracts.event.EventType.SELF_CHECK_INSERTED;
+import static io.hogwild.contracts.event.EventType.SESSION_FINISHED;
+import static io.hogwild.contracts.event.EventType.SESSION_STARTED;
+import static io.hogwild.contracts.event.EventType.STEP_FINISHED;
+import static io.hogwild.contracts.event.EventType.STEP_PROMOTED;
+import static io.hogwild.contracts.event.EventType.STEP_STARTED;
+import static io.hogwild.contracts.event.EventType.TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.FinisherStarted;
+import io.hogwild.contracts.event.EventData.PrefillFinished;
+import io.hogwild.contracts.event.EventData.SelfCheckInserted;
+import io.hogwild.contracts.event.EventData.SessionFinished;
+import io.hogwild.contracts.event.EventData.StepFinished;
+import io.hogwild.contracts.event.EventData.StepPromoted;
+import io.hogwild.contracts.event.EventData.StepStarted;
+import io.hogwild.contracts.event.EventData.Tokens;
+import io.hogwild.contracts.event.EventType;
+import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.worker.BlockRole;
 import io.hogwild.contracts.worker.BlockSpec;
 import io.hogwild.contracts.worker.CollaborationPolicy;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.WorkerSpec;
@@ -108,16 +121,26 @@ class LockstepLoopTest {
     }
 
     record Result(SessionRun run, List<SessionEvent> events, long seqAtRelease) {
-        List<SessionEventType> types() {
+        List<EventType> types() {
             return events.stream().map(SessionEvent::type).toList();
         }
 
-        List<SessionEvent> of(SessionEventType type) {
-            return events.stream().filter(e -> e.type() == type).toList();
+        /** The events whose data is a {@code type}, in order. */
+        List<SessionEvent> eventsOf(Class<? extends EventData> type) {
+            return events.stream().filter(e -> type.isInstance(e.data())).toList();
+        }
+
+        /** The data of the events of one type, in order. */
+        <T extends EventData> List<T> of(Class<T> type) {
+            return eventsOf(type).stream().map(e -> type.cast(e.data())).toList();
         }
 
         SessionEvent last() {
             return events.get(events.size() - 1);
+        }
+
+        SessionFinished finished() {
+            return (SessionFinished) last().data();
         }
     }
 
@@ -144,30 +167,26 @@ class LockstepLoopTest {
         Result r = run(single(policy(0, 9, 100, null, 0, true)),
                 new ScriptedChooser.Scripts(A).script("Alice", concat(sentence(4), sentence(5))));
 
-        List<SessionEventType> expected = new ArrayList<>(List.of(SESSION_STARTED, PREFILL_FINISHED, STEP_STARTED));
+        List<EventType> expected = new ArrayList<>(List.of(SESSION_STARTED, PREFILL_FINISHED, STEP_STARTED));
         expected.addAll(Collections.nCopies(4, TOKENS));
         expected.addAll(List.of(STEP_FINISHED, STEP_PROMOTED, STEP_STARTED));
         expected.addAll(Collections.nCopies(5, TOKENS));
         expected.addAll(List.of(BUDGET_EXHAUSTED, STEP_FINISHED, STEP_PROMOTED, SESSION_FINISHED));
         assertThat(r.types()).containsExactlyElementsOf(expected);
 
-        SessionEvent firstEnd = r.of(STEP_FINISHED).get(0);
-        assertThat(firstEnd.step()).isEqualTo(1);
-        assertThat(firstEnd.text()).isEqualTo("**Alice [1]:** aa.\n\n");
-        assertThat(firstEnd.data()).containsEntry("tokens", 4).containsEntry("end", "separator")
-                .containsEntry("view", List.of(List.of("prompt", len(PROMPT)), List.of("history", 0),
-                        List.of("alice", p1 + 4)));
-        assertThat(r.of(STEP_PROMOTED).get(0).data()).containsEntry("history_length", p1 + 4)
-                .containsEntry("source", "alice").containsEntry("target", "history");
-        assertThat(r.of(STEP_STARTED).get(1).text()).isEqualTo("**Alice [2]:** ");
-        assertThat(r.of(STEP_STARTED).get(1).step()).isEqualTo(2);
+        assertThat(r.of(StepFinished.class).get(0)).isEqualTo(new StepFinished("Alice", 1, "**Alice [1]:** aa.\n\n", 4,
+                List.of(new BlockExtent("prompt", len(PROMPT)), new BlockExtent("history", 0),
+                        new BlockExtent("alice", p1 + 4)), "separator"));
+        assertThat(r.of(StepPromoted.class).get(0)).isEqualTo(new StepPromoted("Alice", 1, "alice", "history", p1 + 4));
+        assertThat(r.of(StepStarted.class).get(1)).isEqualTo(new StepStarted("Alice", 2, "**Alice [2]:** "));
         // the second step ended by the budget (no finisher): still finished and promoted
-        assertThat(r.of(STEP_FINISHED).get(1).data()).containsEntry("end", "budget").containsEntry("tokens", 5);
-        assertThat(r.of(STEP_PROMOTED).get(1).data()).containsEntry("history_length", p1 + 4 + p2 + 5);
+        assertThat(r.of(StepFinished.class).get(1)).extracting(StepFinished::end, StepFinished::tokens)
+                .containsExactly("budget", 5);
+        assertThat(r.of(StepPromoted.class).get(1).historyLength()).isEqualTo(p1 + 4 + p2 + 5);
         // the text deltas of the TOKENS events add up to the generated text
-        String generated = String.join("", r.of(TOKENS).stream().map(SessionEvent::text).toList());
+        String generated = String.join("", r.of(Tokens.class).stream().map(Tokens::text).toList());
         assertThat(generated).isEqualTo("aa.\n\naaa.\n\n");
-        assertThat(r.last().data()).containsEntry("reason", "budget").containsEntry("tokens", 9);
+        assertThat(r.finished()).isEqualTo(new SessionFinished("budget", r.last().lockstep(), 9, null));
         assertThat(r.run().status().state()).isEqualTo(SessionState.FINISHED);
         assertThat(r.run().status().workers().get(0).tokens()).isEqualTo(9);
         assertThat(r.run().status().workers().get(0).state()).isEqualTo("done");
@@ -177,7 +196,7 @@ class LockstepLoopTest {
         for (int i = 0; i < r.events().size(); i++) {
             assertThat(r.events().get(i).seq()).isEqualTo(i + 1);
         }
-        assertThat(r.of(TOKENS).stream().map(SessionEvent::lockstep).toList()).isSorted();
+        assertThat(r.eventsOf(Tokens.class).stream().map(SessionEvent::lockstep).toList()).isSorted();
     }
 
     @Test
@@ -186,16 +205,16 @@ class LockstepLoopTest {
         Result r = run(single(policy(5, 15, 100, null, 0, true)), new ScriptedChooser.Scripts(A)
                 .script("Alice", concat(sentence(6), sentence(2), sentence(3), sentence(4))));
 
-        assertThat(r.of(SELF_CHECK_INSERTED)).extracting(SessionEvent::step).containsExactly(2, 4);
-        assertThat(r.of(SELF_CHECK_INSERTED)).extracting(SessionEvent::text)
-                .containsOnly(" Am I repeating someone?");
-        int stepStarted2 = r.events().indexOf(r.of(STEP_STARTED).get(1));
+        assertThat(r.of(SelfCheckInserted.class)).containsExactly(
+                new SelfCheckInserted("Alice", 2, " Am I repeating someone?", 6),
+                new SelfCheckInserted("Alice", 4, " Am I repeating someone?", 11));
+        int stepStarted2 = r.events().indexOf(r.eventsOf(StepStarted.class).get(1));
         assertThat(r.events().get(stepStarted2 + 1).type()).isEqualTo(SELF_CHECK_INSERTED);
-        assertThat(r.of(STEP_FINISHED).get(1).text()).isEqualTo("**Alice [2]:**  Am I repeating someone?.\n\n");
+        assertThat(r.of(StepFinished.class).get(1).text()).isEqualTo("**Alice [2]:**  Am I repeating someone?.\n\n");
         int p = len("**Alice [1]:** ");
         int check = len(" Am I repeating someone?");
-        assertThat(r.of(STEP_PROMOTED).get(1).data()).containsEntry("history_length", p + 6 + p + check + 2);
-        assertThat(r.of(STEP_FINISHED)).extracting(e -> e.data().get("tokens")).containsExactly(6, 2, 3, 4);
+        assertThat(r.of(StepPromoted.class).get(1).historyLength()).isEqualTo(p + 6 + p + check + 2);
+        assertThat(r.of(StepFinished.class)).extracting(StepFinished::tokens).containsExactly(6, 2, 3, 4);
     }
 
     @Test
@@ -205,10 +224,10 @@ class LockstepLoopTest {
 
         assertThat(r.types().subList(r.types().size() - 2, r.types().size()))
                 .containsExactly(FINAL_ANSWER, SESSION_FINISHED);
-        assertThat(r.of(FINAL_ANSWER).get(0).text()).isEqualTo("4");
-        assertThat(r.of(FINAL_ANSWER).get(0).worker()).isEqualTo("Alice");
-        assertThat(r.of(TOKENS)).hasSize(ids("So it is \\boxed{4}").size());
-        assertThat(r.last().data()).containsEntry("reason", "answer").containsEntry("answer", "4");
+        assertThat(r.of(FinalAnswer.class)).containsExactly(new FinalAnswer("Alice", 1, "4"));
+        assertThat(r.of(Tokens.class)).hasSize(ids("So it is \\boxed{4}").size());
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
+                .containsExactly("answer", "4");
         assertThat(r.run().status().finalAnswer()).isEqualTo("4");
         assertThat(r.run().status().finishReason()).isEqualTo("answer");
     }
@@ -219,10 +238,13 @@ class LockstepLoopTest {
         Result r = run(single(policy(0, script.size() + 3, 100, null, 0, false)),
                 new ScriptedChooser.Scripts(A).script("Alice", script));
 
-        assertThat(r.of(TOKENS)).hasSize(script.size() + 3);
+        assertThat(r.of(Tokens.class)).hasSize(script.size() + 3);
         assertThat(r.types().subList(r.types().size() - 2, r.types().size()))
                 .containsExactly(FINAL_ANSWER, SESSION_FINISHED);
-        assertThat(r.last().data()).containsEntry("reason", "budget").containsEntry("answer", "4");
+        // the answer event names the step the answer was written in
+        assertThat(r.of(FinalAnswer.class)).containsExactly(new FinalAnswer("Alice", 1, "4"));
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
+                .containsExactly("budget", "4");
     }
 
     @Test
@@ -231,19 +253,20 @@ class LockstepLoopTest {
         Result r = run(single(policy(0, 3, 100, finisher, 5, true)), new ScriptedChooser.Scripts(A)
                 .script("Alice", List.of(A, A, A, single("4"), single("2"), single("}"))));
 
-        List<SessionEventType> expected = new ArrayList<>(List.of(SESSION_STARTED, PREFILL_FINISHED, STEP_STARTED));
+        List<EventType> expected = new ArrayList<>(List.of(SESSION_STARTED, PREFILL_FINISHED, STEP_STARTED));
         expected.addAll(Collections.nCopies(3, TOKENS));
         expected.addAll(List.of(BUDGET_EXHAUSTED, FINISHER_STARTED));
         expected.addAll(Collections.nCopies(3, TOKENS));
         expected.addAll(List.of(STEP_FINISHED, STEP_PROMOTED, FINAL_ANSWER, SESSION_FINISHED));
         assertThat(r.types()).containsExactlyElementsOf(expected);
-        assertThat(r.of(FINISHER_STARTED).get(0).text()).isEqualTo(finisher);
-        assertThat(r.of(STEP_FINISHED).get(0).text()).isEqualTo("**Alice [1]:** aaa" + finisher + "42}");
-        assertThat(r.of(STEP_FINISHED).get(0).data()).containsEntry("end", "finisher");
+        assertThat(r.of(FinisherStarted.class)).containsExactly(new FinisherStarted("Alice", 1, finisher));
+        assertThat(r.of(StepFinished.class).get(0)).extracting(StepFinished::text, StepFinished::end)
+                .containsExactly("**Alice [1]:** aaa" + finisher + "42}", "finisher");
         int p = len("**Alice [1]:** ");
-        assertThat(r.of(STEP_PROMOTED).get(0).data()).containsEntry("history_length", p + 3 + len(finisher) + 3);
-        assertThat(r.of(FINAL_ANSWER).get(0).text()).isEqualTo("42");
-        assertThat(r.last().data()).containsEntry("reason", "budget").containsEntry("answer", "42");
+        assertThat(r.of(StepPromoted.class).get(0).historyLength()).isEqualTo(p + 3 + len(finisher) + 3);
+        assertThat(r.of(FinalAnswer.class)).extracting(FinalAnswer::answer).containsExactly("42");
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
+                .containsExactly("budget", "42");
         // finisher tokens are outside the budget
         assertThat(r.run().status().workers().get(0).tokens()).isEqualTo(3);
     }
@@ -253,7 +276,8 @@ class LockstepLoopTest {
         ScriptedChooser.Scripts scripts = new ScriptedChooser.Scripts(A).script("Alice", List.of(A, A));
         Result r = run(single(policy(0, 2, 100, " Answer: \\boxed{", 2, true)), scripts);
         assertThat(scripts.made.get("Alice").greedyFlags()).containsExactly(false, false, true, true);
-        assertThat(r.last().data()).containsEntry("reason", "budget").doesNotContainKey("answer");
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
+                .containsExactly("budget", null);
     }
 
     @Test
@@ -261,24 +285,22 @@ class LockstepLoopTest {
         Result r = run(single(policy(0, 4, 100, null, 0, true)),
                 new ScriptedChooser.Scripts(A).script("Alice", List.of(A, EOS, A, A)));
 
-        SessionEvent eosTokens = r.of(TOKENS).get(1);
-        assertThat(eosTokens.tokenIds()).containsExactly(EOS);
-        assertThat(eosTokens.text()).isEmpty();
-        assertThat(eosTokens.data()).containsEntry("eos", true);
-        SessionEvent end = r.of(STEP_FINISHED).get(0);
-        assertThat(end.data()).containsEntry("end", "eos").containsEntry("tokens", 2);
+        assertThat(r.of(Tokens.class).get(1)).isEqualTo(new Tokens("Alice", 1, List.of(EOS), "", true));
+        assertThat(r.of(Tokens.class)).filteredOn(Tokens::eos).hasSize(1);
+        assertThat(r.of(StepFinished.class).get(0)).extracting(StepFinished::end, StepFinished::tokens)
+                .containsExactly("eos", 2);
         int p = len("**Alice [1]:** ");
-        assertThat(r.of(STEP_PROMOTED).get(0).data()).containsEntry("history_length", p + 1);
-        assertThat(r.of(STEP_STARTED)).hasSize(2);
-        assertThat(r.last().data()).containsEntry("reason", "budget");
+        assertThat(r.of(StepPromoted.class).get(0).historyLength()).isEqualTo(p + 1);
+        assertThat(r.of(StepStarted.class)).hasSize(2);
+        assertThat(r.finished().reason()).isEqualTo("budget");
     }
 
     @Test
     void longStepEndsAtMaxStepTokens() {
         Result r = run(single(policy(0, 7, 3, null, 0, true)), new ScriptedChooser.Scripts(A));
-        assertThat(r.of(STEP_FINISHED)).extracting(e -> e.data().get("end"))
+        assertThat(r.of(StepFinished.class)).extracting(StepFinished::end)
                 .containsExactly("max_step_tokens", "max_step_tokens", "budget");
-        assertThat(r.of(STEP_FINISHED)).extracting(e -> e.data().get("tokens")).containsExactly(3, 3, 1);
+        assertThat(r.of(StepFinished.class)).extracting(StepFinished::tokens).containsExactly(3, 3, 1);
     }
 
     @Test
@@ -288,21 +310,20 @@ class LockstepLoopTest {
         Result r = run(combined(policy(0, 6, 100, null, 0, true)), new ScriptedChooser.Scripts(A)
                 .script("Alice", sentence(3)).script("Bob", sentence(4)));
 
-        List<SessionEvent> promoted = r.of(STEP_PROMOTED);
-        assertThat(promoted.get(0).worker()).isEqualTo("Alice");
-        assertThat(promoted.get(0).data()).containsEntry("history_length", pa + 3);
-        assertThat(promoted.get(1).worker()).isEqualTo("Bob");
-        assertThat(promoted.get(1).data()).containsEntry("history_length", pa + 3 + pb + 4);
+        List<StepPromoted> promoted = r.of(StepPromoted.class);
+        assertThat(promoted).extracting(StepPromoted::worker, StepPromoted::historyLength)
+                .startsWith(tuple("Alice", pa + 3), tuple("Bob", pa + 3 + pb + 4));
         // Alice's 3rd token is written in lockstep 4, when Bob's step holds his prefix and 3 tokens
-        SessionEvent aliceEnd = r.of(STEP_FINISHED).get(0);
-        assertThat(aliceEnd.worker()).isEqualTo("Alice");
+        SessionEvent aliceEnd = r.eventsOf(StepFinished.class).get(0);
         assertThat(aliceEnd.lockstep()).isEqualTo(4);
-        assertThat(aliceEnd.data().get("view")).isEqualTo(List.of(List.of("prompt", len(PROMPT)),
-                List.of("history", 0), List.of("bob", pb + 3), List.of("alice", pa + 3)));
-        SessionEvent bobEnd = r.of(STEP_FINISHED).get(1);
-        assertThat(bobEnd.worker()).isEqualTo("Bob");
+        assertThat((StepFinished) aliceEnd.data()).extracting(StepFinished::worker, StepFinished::view)
+                .containsExactly("Alice", List.of(new BlockExtent("prompt", len(PROMPT)), new BlockExtent("history", 0),
+                        new BlockExtent("bob", pb + 3), new BlockExtent("alice", pa + 3)));
+        SessionEvent bobEnd = r.eventsOf(StepFinished.class).get(1);
+        assertThat(((StepFinished) bobEnd.data()).worker()).isEqualTo("Bob");
         assertThat(bobEnd.lockstep()).isEqualTo(5);
-        assertThat(r.last().data()).containsEntry("reason", "budget").containsEntry("tokens", 12);
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::tokens)
+                .containsExactly("budget", 12);
         assertThat(r.run().status().workers()).extracting(w -> w.state()).containsOnly("done");
     }
 
@@ -316,16 +337,16 @@ class LockstepLoopTest {
                 policy(0, 5, 100, null, 0, true), null);
         Result r = run(plan, new ScriptedChooser.Scripts(A).script("Alice", sentence(3)));
 
-        assertThat(r.of(STEP_PROMOTED)).isEmpty();
-        SessionEvent aliceEnd = r.of(STEP_FINISHED).get(0);
-        assertThat(aliceEnd.data()).containsEntry("end", "separator");
+        assertThat(r.of(StepPromoted.class)).isEmpty();
+        StepFinished aliceEnd = r.of(StepFinished.class).get(0);
+        assertThat(aliceEnd.end()).isEqualTo("separator");
         // both workers' prefixes and tokens went to the one stream: at lockstep 4 that is 2 prefixes + 3 + 3 tokens
         int pa = len("**Alice [1]:** ");
         int pb = len("**Bob [1]:** ");
-        assertThat(aliceEnd.data().get("view")).isEqualTo(List.of(List.of("prompt", len(PROMPT)),
-                List.of("stream", pa + pb + 6)));
-        assertThat(r.of(STEP_STARTED)).extracting(SessionEvent::worker).contains("Alice", "Bob");
-        assertThat(r.last().data()).containsEntry("reason", "budget");
+        assertThat(aliceEnd.view()).containsExactly(new BlockExtent("prompt", len(PROMPT)),
+                new BlockExtent("stream", pa + pb + 6));
+        assertThat(r.of(StepStarted.class)).extracting(StepStarted::worker).contains("Alice", "Bob");
+        assertThat(r.finished().reason()).isEqualTo("budget");
     }
 
     @Test
@@ -338,10 +359,10 @@ class LockstepLoopTest {
                     }
                 }), handle);
 
-        assertThat(r.of(TOKENS)).hasSize(5);
+        assertThat(r.of(Tokens.class)).hasSize(5);
         assertThat(r.types().subList(r.types().size() - 2, r.types().size()))
                 .containsExactly(TOKENS, SESSION_FINISHED);
-        assertThat(r.last().data()).containsEntry("reason", "cancelled");
+        assertThat(r.finished().reason()).isEqualTo("cancelled");
         assertThat(r.run().state()).isEqualTo(SessionState.CANCELLED);
         assertThat(r.seqAtRelease()).isEqualTo(r.last().seq() - 1);
     }
@@ -355,11 +376,12 @@ class LockstepLoopTest {
                     }
                 }));
 
-        assertThat(r.of(TOKENS)).hasSize(2);
+        assertThat(r.of(Tokens.class)).hasSize(2);
         assertThat(r.types().subList(r.types().size() - 2, r.types().size()))
                 .containsExactly(ERROR, SESSION_FINISHED);
-        assertThat(r.of(ERROR).get(0).text()).isEqualTo("scripted failure");
-        assertThat(r.last().data()).containsEntry("reason", "error");
+        assertThat(r.of(EventData.Error.class))
+                .containsExactly(new EventData.Error("scripted failure", IllegalStateException.class.getName()));
+        assertThat(r.finished().reason()).isEqualTo("error");
         assertThat(r.run().state()).isEqualTo(SessionState.FAILED);
         assertThat(r.run().status().finishReason()).isEqualTo("error");
         assertThat(r.seqAtRelease()).isEqualTo(r.last().seq() - 1);
@@ -369,7 +391,7 @@ class LockstepLoopTest {
     @Test
     void prefillUsesEachBlocksOwnPositionsAndReportsTokensPerBlock() {
         Result r = run(single(policy(0, 1, 100, null, 0, true)), new ScriptedChooser.Scripts(A));
-        assertThat(r.of(PREFILL_FINISHED).get(0).data())
-                .isEqualTo(Map.of("tokens", Map.of("prompt", len(PROMPT), "history", 0, "alice", 0)));
+        assertThat(r.of(PrefillFinished.class).get(0).tokens())
+                .containsExactly(entry("prompt", len(PROMPT)), entry("history", 0), entry("alice", 0));
     }
 }

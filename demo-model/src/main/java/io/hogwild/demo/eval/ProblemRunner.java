@@ -1,9 +1,12 @@
 package io.hogwild.demo.eval;
 
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.SessionFinished;
+import io.hogwild.contracts.event.EventData.StepStarted;
+import io.hogwild.contracts.event.EventData.Tokens;
 import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.demo.problems.ItemProblem;
 import io.hogwild.collaboration.plan.PlanBuilder;
@@ -68,13 +71,14 @@ public final class ProblemRunner implements AutoCloseable {
         String answer = null;
         long steps = 0;
         for (SessionEvent e : run.events().snapshot()) {
-            if ((e.type() == SessionEventType.STEP_STARTED || e.type() == SessionEventType.TOKENS)
-                    && e.worker() != null && e.text() != null) {
-                texts.get(e.worker()).append(e.text());
-            } else if (e.type() == SessionEventType.FINAL_ANSWER) {
-                answer = e.text();
-            } else if (e.type() == SessionEventType.SESSION_FINISHED) {
-                steps = e.lockstep();
+            if (e.data() instanceof StepStarted started) {
+                texts.get(started.worker()).append(started.prefix());
+            } else if (e.data() instanceof Tokens tokens) {
+                texts.get(tokens.worker()).append(tokens.text());
+            } else if (e.data() instanceof FinalAnswer written) {
+                answer = written.answer();
+            } else if (e.data() instanceof SessionFinished finished) {
+                steps = finished.lockstepPasses();
             }
         }
         Map<String, Set<Character>> computed = new LinkedHashMap<>();

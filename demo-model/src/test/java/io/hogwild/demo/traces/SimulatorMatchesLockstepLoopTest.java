@@ -3,8 +3,10 @@ package io.hogwild.demo.traces;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.SessionFinished;
+import io.hogwild.contracts.event.EventData.Tokens;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.demo.TinyDemoCheckpoint;
 import io.hogwild.demo.eval.ProblemRunner;
 import io.hogwild.demo.problems.ItemProblem;
@@ -107,12 +109,12 @@ class SimulatorMatchesLockstepLoopTest {
         String answer = null;
         long steps = -1;
         for (SessionEvent e : run.events().snapshot()) {
-            if (e.type() == SessionEventType.TOKENS) {
-                real.add(e.lockstep() + "/" + names.indexOf(e.worker()) + "/" + e.text().charAt(0));
-            } else if (e.type() == SessionEventType.FINAL_ANSWER) {
-                answer = e.text();
-            } else if (e.type() == SessionEventType.SESSION_FINISHED) {
-                steps = e.lockstep();
+            if (e.data() instanceof Tokens tokens) {
+                real.add(e.lockstep() + "/" + names.indexOf(tokens.worker()) + "/" + tokens.text().charAt(0));
+            } else if (e.data() instanceof FinalAnswer written) {
+                answer = written.answer();
+            } else if (e.data() instanceof SessionFinished finished) {
+                steps = finished.lockstepPasses();
             }
         }
         assertThat(real).isEqualTo(simulated.sampled().stream()

@@ -1,5 +1,12 @@
 package io.hogwild.gateway.chat;
 
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.FinisherStarted;
+import io.hogwild.contracts.event.EventData.PrefillFinished;
+import io.hogwild.contracts.event.EventData.SelfCheckInserted;
+import io.hogwild.contracts.event.EventData.StepStarted;
+import io.hogwild.contracts.event.EventData.Tokens;
 import io.hogwild.contracts.run.HistoryEntry;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunRequest;
@@ -85,16 +92,12 @@ public class ChatCompletionService {
             Flux<ChatCompletion> role = Flux.just(chunk(id, createdAt, model,
                     new ChatCompletion.Message("assistant", "", null), null, null, null));
             Flux<ChatCompletion> reasoning = events(runId).doOnNext(e -> observe(e, seen)).concatMap(e -> {
-                String text = switch (e.type()) {
-                    case STEP_STARTED -> "\n\n" + (e.text() == null ? "" : e.text());
-                    case SELF_CHECK_INSERTED, TOKENS, FINISHER_STARTED -> e.text();
-                    default -> null;
-                };
-                if (text == null || text.isEmpty()) {
+                String text = reasoningDelta(e.data());
+                if (text == null || text.isEmpty() || !(e.data() instanceof EventData.OfStep ofStep)) {
                     return Flux.empty();
                 }
                 return Flux.just(chunk(id, createdAt, model, new ChatCompletion.Message(null, null, text), null,
-                        null, ChatCompletion.Hogwild.of(runId, e.worker(), e.step(), e.id())));
+                        null, ChatCompletion.Hogwild.of(runId, ofStep.worker(), ofStep.step(), e.id())));
             });
             Flux<ChatCompletion> ending = Mono.defer(() -> orchestrator.run(runId)).flatMapMany(view -> {
                 String answer = view.finalAnswer() != null ? view.finalAnswer() : seen.answer.get();
@@ -117,19 +120,25 @@ public class ChatCompletionService {
                 .map(sse -> json.readValue(sse.data(), RunEvent.class));
     }
 
+    /** What a worker's event adds to the text it is writing: a step's prefix, an inserted text or tokens. */
+    private static String reasoningDelta(EventData data) {
+        if (data instanceof StepStarted started) {
+            return "\n\n" + (started.prefix() == null ? "" : started.prefix());
+        } else if (data instanceof SelfCheckInserted check) {
+            return check.question();
+        } else if (data instanceof Tokens tokens) {
+            return tokens.text();
+        } else if (data instanceof FinisherStarted finisher) {
+            return finisher.text();
+        }
+        return null;
+    }
+
     private static void observe(RunEvent e, Observed seen) {
-        switch (e.type()) {
-            case PREFILL_FINISHED -> {
-                if (e.data() != null && e.data().get("tokens") instanceof Map<?, ?> perBlock) {
-                    int total = 0;
-                    for (Object n : perBlock.values()) {
-                        total += n instanceof Number number ? number.intValue() : 0;
-                    }
-                    seen.promptTokens.set(total);
-                }
-            }
-            case FINAL_ANSWER -> seen.answer.set(e.text());
-            default -> { }
+        if (e.data() instanceof PrefillFinished prefill && prefill.tokens() != null) {
+            seen.promptTokens.set(prefill.tokens().values().stream().mapToInt(Integer::intValue).sum());
+        } else if (e.data() instanceof FinalAnswer answer) {
+            seen.answer.set(answer.answer());
         }
     }
 

@@ -3,8 +3,10 @@ package io.hogwild.gateway.e2e;
 import static io.hogwild.gateway.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hogwild.contracts.event.EventData.StepFinished;
+import io.hogwild.contracts.event.EventData.Tokens;
+import io.hogwild.contracts.event.EventType;
 import io.hogwild.contracts.run.RunEvent;
-import io.hogwild.contracts.run.RunEventType;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.run.RunTranscript;
 import io.hogwild.contracts.run.RunView;
@@ -95,13 +97,13 @@ class GatewayEndToEndTest {
             assertThat(stream.get(i).event()).isEqualTo(events.get(i).type().name().toLowerCase(Locale.ROOT));
             assertThat(stream.get(i).id()).isEqualTo(events.get(i).id()).isNotBlank();
         }
-        List<RunEventType> types = events.stream().map(RunEvent::type).toList();
-        assertThat(types.get(0)).isEqualTo(RunEventType.RUN_QUEUED);
-        assertThat(types.get(types.size() - 1)).isEqualTo(RunEventType.RUN_ENDED);
-        assertThat(types).containsSubsequence(RunEventType.STEP_STARTED, RunEventType.TOKENS,
-                RunEventType.STEP_FINISHED);
-        Set<String> tokenWriters = events.stream().filter(e -> e.type() == RunEventType.TOKENS)
-                .map(RunEvent::worker).collect(Collectors.toSet());
+        List<EventType> types = events.stream().map(RunEvent::type).toList();
+        assertThat(types.get(0)).isEqualTo(EventType.RUN_QUEUED);
+        assertThat(types.get(types.size() - 1)).isEqualTo(EventType.RUN_ENDED);
+        assertThat(types).containsSubsequence(EventType.STEP_STARTED, EventType.TOKENS,
+                EventType.STEP_FINISHED);
+        Set<String> tokenWriters = events.stream().map(RunEvent::data).filter(Tokens.class::isInstance)
+                .map(data -> ((Tokens) data).worker()).collect(Collectors.toSet());
         assertThat(tokenWriters).as("token deltas per worker").containsExactlyInAnyOrder("Alice", "Bob");
 
         // Resume after the 5th event: exactly the rest, same ids.
@@ -135,8 +137,8 @@ class GatewayEndToEndTest {
                 .expectBody().returnResult().getResponseBody(), RunTranscript.class);
         assertThat(transcript.runId()).isEqualTo(id);
         assertThat(transcript.workers()).extracting(w -> w.worker()).containsExactly("Alice", "Bob");
-        List<String> finishedSteps = events.stream().filter(e -> e.type() == RunEventType.STEP_FINISHED)
-                .map(RunEvent::text).toList();
+        List<String> finishedSteps = events.stream().map(RunEvent::data).filter(StepFinished.class::isInstance)
+                .map(data -> ((StepFinished) data).text()).toList();
         List<String> transcriptSteps = transcript.workers().stream().flatMap(w -> w.steps().stream())
                 .map(s -> s.text()).toList();
         assertThat(transcriptSteps).containsExactlyInAnyOrderElementsOf(finishedSteps);
@@ -268,11 +270,11 @@ class GatewayEndToEndTest {
         // Every TOKENS event's text was streamed as reasoning, in order.
         List<RunEvent> events = events(runId, null).stream().map(e -> json.readValue(e.data(), RunEvent.class))
                 .toList();
-        String allTokens = events.stream().filter(e -> e.type() == RunEventType.TOKENS).map(RunEvent::text)
-                .collect(Collectors.joining());
+        String allTokens = events.stream().map(RunEvent::data).filter(Tokens.class::isInstance)
+                .map(tokens -> ((Tokens) tokens).text()).collect(Collectors.joining());
         String streamedTokens = chunks.stream().filter(c -> c.get("hogwild") != null
                         && ((Map<String, Object>) c.get("hogwild")).get("event_id") != null
-                        && events.stream().anyMatch(e -> e.type() == RunEventType.TOKENS
+                        && events.stream().anyMatch(e -> e.data() instanceof Tokens
                         && e.id().equals(((Map<String, Object>) c.get("hogwild")).get("event_id"))))
                 .map(c -> (String) delta(c).get("reasoning_content")).collect(Collectors.joining());
         assertThat(streamedTokens).isEqualTo(allTokens);

@@ -7,8 +7,9 @@ import io.hogwild.contracts.worker.BlockRole;
 import io.hogwild.contracts.worker.BlockSpec;
 import io.hogwild.contracts.worker.CollaborationPolicy;
 import io.hogwild.contracts.worker.SamplingSpec;
+import io.hogwild.contracts.event.EventData.SessionFinished;
+import io.hogwild.contracts.event.EventType;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.SessionStatus;
@@ -122,6 +123,12 @@ class WorkerApiTest {
         }
     }
 
+    /** The reason of a session's last event, SESSION_FINISHED. */
+    static String finishReason(SessionEvent last) {
+        assertThat(last.data()).isInstanceOf(SessionFinished.class);
+        return ((SessionFinished) last.data()).reason();
+    }
+
     List<SessionEvent> ndjson(String id, String query) {
         try {
             return client.get().uri("/v1/sessions/" + id + "/events" + query).accept(MediaType.APPLICATION_NDJSON)
@@ -195,16 +202,16 @@ class WorkerApiTest {
 
         List<SessionEvent> events = ndjson(id, "");
         assertThat(events).isNotEmpty();
-        assertThat(events.get(0).type()).isEqualTo(SessionEventType.SESSION_STARTED);
-        assertThat(events.get(events.size() - 1).type()).isEqualTo(SessionEventType.SESSION_FINISHED);
+        assertThat(events.get(0).type()).isEqualTo(EventType.SESSION_STARTED);
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.SESSION_FINISHED);
         for (int i = 0; i < events.size(); i++) {
             assertThat(events.get(i).seq()).isEqualTo(i + 1);
             assertThat(events.get(i).sessionId()).isEqualTo(id);
         }
         SessionEvent finished = events.get(events.size() - 1);
-        assertThat(finished.data().get("reason")).isIn("budget", "answer");
-        long tokens = events.stream().filter(e -> e.type() == SessionEventType.TOKENS).count();
-        assertThat(events.stream().filter(e -> e.type() == SessionEventType.STEP_STARTED)).isNotEmpty();
+        assertThat(finishReason(finished)).isIn("budget", "answer");
+        long tokens = events.stream().filter(e -> e.type() == EventType.TOKENS).count();
+        assertThat(events.stream().filter(e -> e.type() == EventType.STEP_STARTED)).isNotEmpty();
 
         SessionStatus status = client.get().uri("/v1/sessions/" + id).exchange().expectStatus().isOk()
                 .expectBody(SessionStatus.class).returnResult().getResponseBody();
@@ -212,7 +219,7 @@ class WorkerApiTest {
         assertThat(status.lastEventSeq()).isEqualTo(finished.seq());
         assertThat(status.lockstepPasses()).isPositive();
         assertThat(status.cacheBytesAllocated()).isZero();
-        if ("budget".equals(finished.data().get("reason"))) {
+        if ("budget".equals(finishReason(finished))) {
             // budget 8 each; the finisher's tokens (2 at most each) are outside it
             assertThat(status.workers()).allSatisfy(w -> {
                 assertThat(w.tokens()).isEqualTo(8);
@@ -227,7 +234,7 @@ class WorkerApiTest {
                 .getResponseBody();
         assertThat(raw.trim().lines()).hasSize(1);
         assertThat(raw).contains("\"session_id\":\"" + id + "\"", "\"type\":\"SESSION_FINISHED\"",
-                "\"at_millis\"");
+                "\"at_millis\"", "\"lockstep_passes\"");
 
         // a reader that reconnects after seq 5 gets exactly the rest
         List<SessionEvent> resumed = ndjson(id, "?after=5");
@@ -334,7 +341,7 @@ class WorkerApiTest {
             client.post().uri("/v1/sessions/" + two.sessionId() + "/cancel").exchange().expectStatus().isAccepted();
             client.post().uri("/v1/sessions/" + two.sessionId() + "/cancel").exchange().expectStatus().isAccepted();
             List<SessionEvent> cancelled = ndjson(two.sessionId(), "");
-            assertThat(cancelled.get(cancelled.size() - 1).data()).containsEntry("reason", "cancelled");
+            assertThat(finishReason(cancelled.get(cancelled.size() - 1))).isEqualTo("cancelled");
             assertThat(client.get().uri("/v1/sessions/" + two.sessionId()).exchange()
                     .expectBody(SessionStatus.class).returnResult().getResponseBody().state())
                     .isEqualTo(SessionState.CANCELLED);
@@ -369,7 +376,7 @@ class WorkerApiTest {
         SessionPlan again = longPlan("again-" + UUID.randomUUID(), 2);
         create(again);
         client.post().uri("/v1/sessions/" + again.sessionId() + "/cancel").exchange().expectStatus().isAccepted();
-        assertThat(ndjson(again.sessionId(), "")).last().extracting(e -> e.data().get("reason"))
+        assertThat(ndjson(again.sessionId(), "")).last().extracting(WorkerApiTest::finishReason)
                 .isEqualTo("cancelled");
     }
 

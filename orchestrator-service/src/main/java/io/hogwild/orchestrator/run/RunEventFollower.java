@@ -1,7 +1,7 @@
 package io.hogwild.orchestrator.run;
 
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.run.RunEvent;
-import io.hogwild.contracts.run.RunEventType;
 import io.hogwild.orchestrator.config.OrchestratorProperties;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -46,7 +46,7 @@ public class RunEventFollower {
         return store.events(runId, cursor.lastId, config.batchSize()).collectList().flatMap(batch -> {
             if (!batch.isEmpty()) {
                 cursor.lastId = batch.get(batch.size() - 1).id();
-                if (batch.stream().anyMatch(e -> e.type() == RunEventType.RUN_ENDED)) {
+                if (batch.stream().anyMatch(e -> e.data() instanceof EventData.RunEnded)) {
                     cursor.done = true;
                 }
                 return Mono.just(batch);

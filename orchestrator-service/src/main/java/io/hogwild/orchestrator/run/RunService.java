@@ -1,7 +1,7 @@
 package io.hogwild.orchestrator.run;
 
 import io.hogwild.contracts.Layout;
-import io.hogwild.contracts.run.RunEventType;
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.run.RunView;
@@ -92,8 +92,7 @@ public class RunService {
                     fields.put(Field.STARTED_AT, Long.toString(clock.millis()));
                     return store.transition(runId, java.util.List.of(RunStatus.QUEUED), RunStatus.RUNNING, fields)
                             .flatMap(moved -> moved
-                                    ? store.append(runId, RunEventType.RUN_STARTED, null, Map.of(
-                                                    "gpu_worker", worker.workerId(), "session_id", sessionId))
+                                    ? store.append(runId, new EventData.RunStarted(worker.workerId(), sessionId))
                                             .then(recorder.attach(runId, target, sessionId, 0))
                                     // Cancelled while the session was being created: stop it again.
                                     : client.cancel(target, sessionId).onErrorResume(e -> Mono.empty()));
@@ -120,7 +119,7 @@ public class RunService {
                         return Mono.error(new ConflictException("run " + runId + " already ended: " + status)
                                 .with("status", status.name()));
                     }
-                    Mono<Void> requested = store.append(runId, RunEventType.CANCEL_REQUESTED, null, Map.of()).then();
+                    Mono<Void> requested = store.append(runId, new EventData.CancelRequested()).then();
                     String sessionId = f.get(Field.SESSION_ID);
                     String url = f.get(Field.GPU_WORKER_URL);
                     if (status == RunStatus.QUEUED || sessionId == null || url == null) {

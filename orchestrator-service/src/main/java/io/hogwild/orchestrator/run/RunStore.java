@@ -1,9 +1,9 @@
 package io.hogwild.orchestrator.run;
 
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.run.RunDetail;
 import io.hogwild.contracts.run.RunEvent;
-import io.hogwild.contracts.run.RunEventType;
 import io.hogwild.contracts.run.RunPage;
 import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunStatus;
@@ -81,8 +81,7 @@ public class RunStore {
         return redis.opsForHash().putAll(RunKeys.run(runId), fields)
                 .then(redis.opsForZSet().add(RunKeys.ALL, runId, score))
                 .then(redis.opsForZSet().add(RunKeys.byStatus(RunStatus.QUEUED), runId, score))
-                .then(append(runId, RunEventType.RUN_QUEUED, null, Map.of(
-                        "layout", layout.name(), "workers", workers)))
+                .then(append(runId, new EventData.RunQueued(layout, workers)))
                 .then(view(runId));
     }
 
@@ -109,9 +108,8 @@ public class RunStore {
     }
 
     /** Appends one of the orchestrator's own events; returns its id. */
-    public Mono<String> append(String runId, RunEventType type, String text, Map<String, Object> data) {
-        RunEvent event = new RunEvent(null, runId, type, System.currentTimeMillis(), null, null, null, null, null,
-                text, data);
+    public Mono<String> append(String runId, EventData data) {
+        RunEvent event = new RunEvent(null, runId, System.currentTimeMillis(), null, null, data);
         return redis.opsForStream()
                 .add(StreamRecords.newRecord().in(RunKeys.events(runId))
                         .ofMap(Map.of(EVENT_FIELD, json.writeValueAsString(event))))
@@ -124,18 +122,19 @@ public class RunStore {
      * @return the new event's id, empty when it was a repeat
      */
     public Mono<RunEvent> appendSessionEvent(String runId, SessionEvent event) {
-        RunEventType type = RunEventType.valueOf(event.type().name());
-        RunEvent recorded = new RunEvent(null, runId, type, event.atMillis(), event.seq(), event.lockstep(),
-                event.worker(), event.step(), event.tokenIds(), event.text(), event.data());
-        int tokens = event.tokenIds() == null ? 0 : event.tokenIds().size();
+        RunEvent recorded = new RunEvent(null, runId, event.atMillis(), event.seq(), event.lockstep(), event.data());
+        EventData data = event.data();
+        EventData.OfStep ofStep = data instanceof EventData.OfStep s ? s : null;
+        int tokens = data instanceof EventData.Tokens t && t.tokenIds() != null ? t.tokenIds().size() : 0;
+        String answer = data instanceof EventData.FinalAnswer a ? a.answer() : null;
         List<String> args = List.of(
                 Long.toString(event.seq()),
                 json.writeValueAsString(recorded),
-                Objects.requireNonNullElse(event.worker(), ""),
-                type.name(),
-                event.step() == null ? "" : event.step().toString(),
+                ofStep == null ? "" : Objects.requireNonNullElse(ofStep.worker(), ""),
+                event.type().name(),
+                ofStep == null ? "" : Integer.toString(ofStep.step()),
                 Integer.toString(tokens),
-                Objects.requireNonNullElse(event.text(), ""));
+                Objects.requireNonNullElse(answer, ""));
         return redis.execute(appendScript, List.of(RunKeys.run(runId), RunKeys.events(runId)), args)
                 .next()
                 .map(id -> withId(recorded, id));
@@ -222,8 +221,7 @@ public class RunStore {
     }
 
     private static RunEvent withId(RunEvent e, String id) {
-        return new RunEvent(id, e.runId(), e.type(), e.atMillis(), e.sessionSeq(), e.lockstep(), e.worker(),
-                e.step(), e.tokenIds(), e.text(), e.data());
+        return new RunEvent(id, e.runId(), e.atMillis(), e.sessionSeq(), e.lockstep(), e.data());
     }
 
     /** The smallest stream id after {@code id}: "ms-seq" becomes "ms-(seq+1)", which makes the range exclusive. */

@@ -1,9 +1,8 @@
 package io.hogwild.orchestrator.run;
 
-import io.hogwild.contracts.run.RunEventType;
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.orchestrator.config.OrchestratorProperties;
 import io.hogwild.orchestrator.run.RunKeys.Field;
 import io.hogwild.orchestrator.workers.GpuWorkerClient;
@@ -102,7 +101,7 @@ public class SessionRecorder {
                         .concatWith(Mono.error(() -> new WorkerUnavailableException("GPU worker " + target.id()
                                 + " closed the event stream of session " + sessionId + " before it finished",
                                 null, null))))
-                .takeUntil(event -> event.type() == SessionEventType.SESSION_FINISHED)
+                .takeUntil(event -> event.data() instanceof EventData.SessionFinished)
                 .doOnNext(event -> lastSeq.accumulateAndGet(event.seq(), Math::max))
                 .retryWhen(Retry.backoff(resilience.streamReconnects(), Duration.ofMillis(250))
                         .maxBackoff(Duration.ofSeconds(2))
@@ -135,14 +134,14 @@ public class SessionRecorder {
 
     /** Applies lifecycle consequences of one recorded event. */
     private Mono<Void> onEvent(String runId, SessionEvent event, AtomicReference<String> lastError) {
-        if (event.type() == SessionEventType.ERROR) {
-            lastError.set(event.text());
+        if (event.data() instanceof EventData.Error error) {
+            lastError.set(error.message());
             return Mono.empty();
         }
-        if (event.type() != SessionEventType.SESSION_FINISHED) {
+        if (!(event.data() instanceof EventData.SessionFinished finished)) {
             return Mono.empty();
         }
-        String reason = event.data() == null ? null : Objects.toString(event.data().get("reason"), null);
+        String reason = finished.reason();
         RunStatus target;
         if ("cancelled".equals(reason)) {
             target = RunStatus.CANCELLED;
@@ -173,10 +172,8 @@ public class SessionRecorder {
     /** Moves an active run to a final status and, if it moved, closes its log with RUN_ENDED. */
     public Mono<Void> end(String runId, RunStatus status, Map<String, String> fields) {
         return store.transition(runId, RunStates.ACTIVE, status, fields).flatMap(moved -> moved
-                ? store.append(runId, RunEventType.RUN_ENDED, fields.get(Field.FAILURE_REASON),
-                        Map.of("status", status.name(),
-                                "finish_reason", Objects.requireNonNullElse(fields.get(Field.FINISH_REASON), "")))
-                        .then()
+                ? store.append(runId, new EventData.RunEnded(status, fields.get(Field.FINISH_REASON),
+                        fields.get(Field.FAILURE_REASON))).then()
                 : Mono.empty());
     }
 

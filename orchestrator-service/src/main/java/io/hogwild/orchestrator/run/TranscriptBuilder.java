@@ -1,5 +1,13 @@
 package io.hogwild.orchestrator.run;
 
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.FinisherStarted;
+import io.hogwild.contracts.event.EventData.SelfCheckInserted;
+import io.hogwild.contracts.event.EventData.StepFinished;
+import io.hogwild.contracts.event.EventData.StepPromoted;
+import io.hogwild.contracts.event.EventData.StepStarted;
+import io.hogwild.contracts.event.EventData.Tokens;
 import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.run.HistoryEntry;
 import io.hogwild.contracts.run.RunEvent;
@@ -52,27 +60,11 @@ public final class TranscriptBuilder {
 
     private static final class WorkerState {
         final Map<Integer, StepBuilder> steps = new LinkedHashMap<>();
-        StepBuilder current;
         int tokens;
 
-        StepBuilder currentOrNew(Integer step, long at) {
-            if (step != null) {
-                StepBuilder existing = steps.get(step);
-                if (existing != null) {
-                    current = existing;
-                    return existing;
-                }
-                return start(step, at);
-            }
-            if (current == null) {
-                return start(steps.size() + 1, at);
-            }
-            return current;
-        }
-
-        StepBuilder start(int step, long at) {
-            current = steps.computeIfAbsent(step, s -> new StepBuilder(s, at));
-            return current;
+        /** The step, started at {@code at} if no earlier event started it (a log read from the middle). */
+        StepBuilder step(int step, long at) {
+            return steps.computeIfAbsent(step, s -> new StepBuilder(s, at));
         }
     }
 
@@ -84,71 +76,39 @@ public final class TranscriptBuilder {
         List<HistoryEntry> history = new ArrayList<>();
         String answer = finalAnswer;
         for (RunEvent event : events) {
-            String worker = event.worker();
-            if (event.type() == null) {
-                continue;
+            long at = event.atMillis();
+            EventData data = event.data();
+            if (data instanceof StepStarted started) {
+                step(states, started, at).prefix = started.prefix();
+            } else if (data instanceof SelfCheckInserted check) {
+                step(states, check, at).selfCheck = check.question();
+            } else if (data instanceof Tokens tokens) {
+                StepBuilder step = step(states, tokens, at);
+                int n = tokens.tokenIds() == null ? 0 : tokens.tokenIds().size();
+                step.tokens += n;
+                state(states, tokens.worker()).tokens += n;
+                if (tokens.text() != null) {
+                    step.streamed.append(tokens.text());
+                }
+            } else if (data instanceof StepFinished finished) {
+                StepBuilder step = step(states, finished, at);
+                step.finishedAt = at;
+                step.finishedText = finished.text();
+                step.reportedTokens = finished.tokens();
+                step.view = finished.view() == null ? List.of() : List.copyOf(finished.view());
+            } else if (data instanceof FinisherStarted finisher) {
+                step(states, finisher, at).finisher = true;
+            } else if (data instanceof StepPromoted promoted) {
+                StepBuilder step = state(states, promoted.worker()).steps.get(promoted.step());
+                if (step != null) {
+                    step.promoted = true;
+                }
+                history.add(new HistoryEntry(history.size(), promoted.worker(), promoted.step(),
+                        step == null ? null : step.text(), promoted.target(), promoted.historyLength(), at));
+            } else if (data instanceof FinalAnswer written && answer == null) {
+                answer = written.answer();
             }
-            switch (event.type()) {
-                case STEP_STARTED -> {
-                    StepBuilder step = state(states, worker).start(
-                            event.step() != null ? event.step() : state(states, worker).steps.size() + 1,
-                            event.atMillis());
-                    step.prefix = event.text();
-                }
-                case SELF_CHECK_INSERTED -> state(states, worker).currentOrNew(event.step(), event.atMillis())
-                        .selfCheck = event.text();
-                case TOKENS -> {
-                    WorkerState state = state(states, worker);
-                    StepBuilder step = state.currentOrNew(event.step(), event.atMillis());
-                    int n = event.tokenIds() == null ? 0 : event.tokenIds().size();
-                    step.tokens += n;
-                    state.tokens += n;
-                    if (event.text() != null) {
-                        step.streamed.append(event.text());
-                    }
-                }
-                case STEP_FINISHED -> {
-                    StepBuilder step = state(states, worker).currentOrNew(event.step(), event.atMillis());
-                    step.finishedAt = event.atMillis();
-                    if (event.text() != null) {
-                        step.finishedText = event.text();
-                    }
-                    Object tokens = data(event, "tokens");
-                    if (tokens instanceof Number number) {
-                        step.reportedTokens = number.intValue();
-                    }
-                    step.view = extents(data(event, "view"));
-                }
-                case FINISHER_STARTED -> {
-                    StepBuilder step = state(states, worker).currentOrNew(event.step(), event.atMillis());
-                    step.finisher = true;
-                }
-                case STEP_PROMOTED -> {
-                    WorkerState state = state(states, worker);
-                    StepBuilder step = event.step() != null ? state.steps.get(event.step()) : state.current;
-                    String text = event.text();
-                    int stepNumber = event.step() != null ? event.step() : step != null ? step.step : 0;
-                    if (step != null) {
-                        step.promoted = true;
-                        if (text == null) {
-                            text = step.text();
-                        }
-                    }
-                    Object target = data(event, "target");
-                    Object length = data(event, "history_length");
-                    history.add(new HistoryEntry(history.size(), worker, stepNumber, text,
-                            target == null ? null : target.toString(),
-                            length instanceof Number n ? n.intValue() : null, event.atMillis()));
-                }
-                case FINAL_ANSWER -> {
-                    if (answer == null) {
-                        answer = event.text();
-                    }
-                }
-                default -> {
-                    // Lifecycle events carry no transcript text.
-                }
-            }
+            // Other events are about the run or the session as a whole: no transcript text.
         }
         List<WorkerTranscript> transcripts = new ArrayList<>();
         states.forEach((name, state) -> transcripts.add(new WorkerTranscript(runId, name,
@@ -156,27 +116,11 @@ public final class TranscriptBuilder {
         return new RunTranscript(runId, status, List.copyOf(history), List.copyOf(transcripts), answer);
     }
 
+    private static StepBuilder step(Map<String, WorkerState> states, EventData.OfStep event, long at) {
+        return state(states, event.worker()).step(event.step(), at);
+    }
+
     private static WorkerState state(Map<String, WorkerState> states, String worker) {
         return states.computeIfAbsent(worker == null ? "?" : worker, w -> new WorkerState());
-    }
-
-    private static Object data(RunEvent event, String key) {
-        return event.data() == null ? null : event.data().get(key);
-    }
-
-    /** {@code [[block, length], ...]} as the GPU worker sends it; also accepts {@code [{block, length}, ...]}. */
-    static List<BlockExtent> extents(Object view) {
-        if (!(view instanceof List<?> items)) {
-            return List.of();
-        }
-        List<BlockExtent> extents = new ArrayList<>();
-        for (Object item : items) {
-            if (item instanceof List<?> pair && pair.size() >= 2 && pair.get(1) instanceof Number length) {
-                extents.add(new BlockExtent(String.valueOf(pair.get(0)), length.intValue()));
-            } else if (item instanceof Map<?, ?> map && map.get("length") instanceof Number length) {
-                extents.add(new BlockExtent(String.valueOf(map.get("block")), length.intValue()));
-            }
-        }
-        return List.copyOf(extents);
     }
 }

@@ -2,11 +2,17 @@ package io.hogwild.orchestrator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hogwild.contracts.run.HistoryEntry;
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.StepFinished;
+import io.hogwild.contracts.event.EventData.StepPromoted;
+import io.hogwild.contracts.event.EventData.StepStarted;
+import io.hogwild.contracts.event.EventData.Tokens;
+import io.hogwild.contracts.event.EventType;
+import io.hogwild.contracts.run.BlockExtent;
+import io.hogwild.contracts.run.HistoryEntry;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunRequest;
-import io.hogwild.contracts.run.RunEventType;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.run.RunTranscript;
 import io.hogwild.contracts.run.RunView;
@@ -168,15 +174,15 @@ class CollaborativeRunEndToEndTest {
 
     /** Lifecycle first and last; per worker: a step starts, gets tokens, finishes, is promoted, then the next. */
     private static void assertEventOrder(List<RunEvent> events) {
-        List<RunEventType> types = events.stream().map(RunEvent::type).toList();
-        assertThat(types.subList(0, 3)).containsExactly(RunEventType.RUN_QUEUED, RunEventType.RUN_STARTED,
-                RunEventType.SESSION_STARTED);
-        assertThat(types).containsSubsequence(RunEventType.SESSION_STARTED, RunEventType.PREFILL_FINISHED,
-                RunEventType.STEP_STARTED, RunEventType.TOKENS, RunEventType.STEP_FINISHED,
-                RunEventType.STEP_PROMOTED, RunEventType.BUDGET_EXHAUSTED, RunEventType.FINISHER_STARTED,
-                RunEventType.SESSION_FINISHED, RunEventType.RUN_ENDED);
-        assertThat(types.get(types.size() - 1)).isEqualTo(RunEventType.RUN_ENDED);
-        assertThat(types.get(types.size() - 2)).isEqualTo(RunEventType.SESSION_FINISHED);
+        List<EventType> types = events.stream().map(RunEvent::type).toList();
+        assertThat(types.subList(0, 3)).containsExactly(EventType.RUN_QUEUED, EventType.RUN_STARTED,
+                EventType.SESSION_STARTED);
+        assertThat(types).containsSubsequence(EventType.SESSION_STARTED, EventType.PREFILL_FINISHED,
+                EventType.STEP_STARTED, EventType.TOKENS, EventType.STEP_FINISHED,
+                EventType.STEP_PROMOTED, EventType.BUDGET_EXHAUSTED, EventType.FINISHER_STARTED,
+                EventType.SESSION_FINISHED, EventType.RUN_ENDED);
+        assertThat(types.get(types.size() - 1)).isEqualTo(EventType.RUN_ENDED);
+        assertThat(types.get(types.size() - 2)).isEqualTo(EventType.SESSION_FINISHED);
         assertThat(events.stream().filter(e -> e.sessionSeq() != null).map(RunEvent::sessionSeq).toList())
                 .as("session events in the worker's order, none lost or repeated").isSorted().doesNotHaveDuplicates();
         assertThat(events).extracting(RunEvent::id).isSorted().doesNotHaveDuplicates();
@@ -185,30 +191,26 @@ class CollaborativeRunEndToEndTest {
             int step = 0;
             String state = "none";
             for (RunEvent e : events) {
-                if (!worker.equals(e.worker())) {
+                if (!(e.data() instanceof EventData.OfStep ofStep) || !worker.equals(ofStep.worker())) {
                     continue;
                 }
-                switch (e.type()) {
-                    case STEP_STARTED -> {
-                        assertThat(state).as(worker + " starts a step after the previous ended")
-                                .isIn("none", "promoted");
-                        assertThat(e.step()).isEqualTo(step + 1);
-                        assertThat(e.text()).isEqualTo("**" + worker + " [" + e.step() + "]:** ");
-                        step = e.step();
-                        state = "started";
-                    }
-                    case TOKENS -> assertThat(e.step()).isEqualTo(step);
-                    case STEP_FINISHED -> {
-                        assertThat(state).isEqualTo("started");
-                        assertThat(e.step()).isEqualTo(step);
-                        state = "finished";
-                    }
-                    case STEP_PROMOTED -> {
-                        assertThat(state).isEqualTo("finished");
-                        assertThat(e.step()).isEqualTo(step);
-                        state = "promoted";
-                    }
-                    default -> { }
+                if (ofStep instanceof StepStarted started) {
+                    assertThat(state).as(worker + " starts a step after the previous ended")
+                            .isIn("none", "promoted");
+                    assertThat(started.step()).isEqualTo(step + 1);
+                    assertThat(started.prefix()).isEqualTo("**" + worker + " [" + started.step() + "]:** ");
+                    step = started.step();
+                    state = "started";
+                } else if (ofStep instanceof Tokens) {
+                    assertThat(ofStep.step()).isEqualTo(step);
+                } else if (ofStep instanceof StepFinished) {
+                    assertThat(state).isEqualTo("started");
+                    assertThat(ofStep.step()).isEqualTo(step);
+                    state = "finished";
+                } else if (ofStep instanceof StepPromoted) {
+                    assertThat(state).isEqualTo("finished");
+                    assertThat(ofStep.step()).isEqualTo(step);
+                    state = "promoted";
                 }
             }
             assertThat(step).as(worker + " wrote several steps").isGreaterThanOrEqualTo(2);
@@ -225,25 +227,23 @@ class CollaborativeRunEndToEndTest {
         Map<String, Boolean> saw = new HashMap<>(Map.of("Alice", false, "Bob", false));
         int historyLength = 0;
         for (RunEvent e : events) {
-            if (e.type() == RunEventType.STEP_PROMOTED) {
-                int length = ((Number) e.data().get("history_length")).intValue();
-                ownPromoted.merge(e.worker(), length - historyLength, Integer::sum);
-                historyLength = length;
+            if (e.data() instanceof StepPromoted promoted) {
+                ownPromoted.merge(promoted.worker(), promoted.historyLength() - historyLength, Integer::sum);
+                historyLength = promoted.historyLength();
             }
-            if (e.type() == RunEventType.STEP_FINISHED) {
+            if (e.data() instanceof StepFinished finished) {
                 Map<String, Integer> view = new HashMap<>();
                 List<String> order = new ArrayList<>();
-                for (Object item : (List<?>) e.data().get("view")) {
-                    List<?> pair = (List<?>) item;
-                    view.put(pair.get(0).toString(), ((Number) pair.get(1)).intValue());
-                    order.add(pair.get(0).toString());
+                for (BlockExtent extent : finished.view()) {
+                    view.put(extent.block(), extent.length());
+                    order.add(extent.block());
                 }
-                String self = "step-" + e.worker().toLowerCase();
-                String theirs = "step-" + other.get(e.worker()).toLowerCase();
+                String self = "step-" + finished.worker().toLowerCase();
+                String theirs = "step-" + other.get(finished.worker()).toLowerCase();
                 assertThat(order).as("combined view").containsExactly("prompt", "history-header", "history",
                         "in-progress-header", theirs, self);
-                if (view.get(theirs) > 0 || view.get("history") > ownPromoted.get(e.worker())) {
-                    saw.put(e.worker(), true);
+                if (view.get(theirs) > 0 || view.get("history") > ownPromoted.get(finished.worker())) {
+                    saw.put(finished.worker(), true);
                 }
             }
         }
@@ -253,21 +253,20 @@ class CollaborativeRunEndToEndTest {
 
     /** Every finished step went into the one shared history, in promotion order, which grew with each. */
     private static void assertPromotionFilledTheSharedHistory(List<RunEvent> events, RunTranscript transcript) {
-        List<RunEvent> promotions = events.stream().filter(e -> e.type() == RunEventType.STEP_PROMOTED).toList();
-        List<RunEvent> finished = events.stream().filter(e -> e.type() == RunEventType.STEP_FINISHED).toList();
+        List<StepPromoted> promotions = dataOf(events, StepPromoted.class);
+        List<StepFinished> finished = dataOf(events, StepFinished.class);
         assertThat(promotions).hasSameSizeAs(finished);
         assertThat(promotions).allSatisfy(p -> {
-            assertThat(p.data()).containsEntry("target", "history")
-                    .containsEntry("source", "step-" + p.worker().toLowerCase());
+            assertThat(p.target()).isEqualTo("history");
+            assertThat(p.source()).isEqualTo("step-" + p.worker().toLowerCase());
         });
-        assertThat(promotions.stream().map(p -> ((Number) p.data().get("history_length")).intValue()).toList())
-                .isSorted().doesNotHaveDuplicates();
+        assertThat(promotions.stream().map(StepPromoted::historyLength).toList()).isSorted().doesNotHaveDuplicates();
         assertThat(transcript.history()).extracting(HistoryEntry::worker).contains("Alice", "Bob");
         assertThat(transcript.history()).hasSize(promotions.size());
         for (int i = 0; i < promotions.size(); i++) {
             HistoryEntry entry = transcript.history().get(i);
-            RunEvent finish = finished.stream().filter(f -> f.worker().equals(entry.worker())
-                    && f.step().equals(entry.step())).findFirst().orElseThrow();
+            StepFinished finish = finished.stream().filter(f -> f.worker().equals(entry.worker())
+                    && f.step() == entry.step()).findFirst().orElseThrow();
             assertThat(entry.text()).isEqualTo(finish.text()).startsWith("**" + entry.worker() + " [");
             assertThat(entry.worker()).isEqualTo(promotions.get(i).worker());
         }
@@ -279,13 +278,14 @@ class CollaborativeRunEndToEndTest {
         assertThat(transcript.workers()).allSatisfy(w -> assertThat(w.steps()).allMatch(TranscriptStep::promoted));
     }
 
-    private static int historyOf(RunEvent stepFinished) {
-        for (Object item : (List<?>) stepFinished.data().get("view")) {
-            List<?> pair = (List<?>) item;
-            if ("history".equals(pair.get(0))) {
-                return ((Number) pair.get(1)).intValue();
-            }
-        }
-        throw new AssertionError("no history block in " + stepFinished.data());
+    private static int historyOf(StepFinished stepFinished) {
+        return stepFinished.view().stream().filter(extent -> "history".equals(extent.block()))
+                .mapToInt(BlockExtent::length).findFirst()
+                .orElseThrow(() -> new AssertionError("no history block in " + stepFinished));
+    }
+
+    /** The data of the events of one type, in order. */
+    private static <T extends EventData> List<T> dataOf(List<RunEvent> events, Class<T> type) {
+        return events.stream().map(RunEvent::data).filter(type::isInstance).map(type::cast).toList();
     }
 }

@@ -3,17 +3,17 @@ package io.hogwild.orchestrator.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hogwild.contracts.run.RunEvent;
-import io.hogwild.contracts.run.RunEventType;
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventType;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.run.RunTranscript;
 import io.hogwild.contracts.run.RunView;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.orchestrator.support.OrchestratorTest;
 import io.hogwild.orchestrator.support.StubGpuWorker;
 import io.hogwild.testing.redis.TestRedis;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -181,9 +181,9 @@ class RunApiTest {
         String session = run.sessionId();
         assertThat(worker.lastPlan().workers()).hasSize(2);
 
-        worker.emit(session, SessionEventType.SESSION_STARTED, null, null, null, Map.of());
-        worker.emit(session, SessionEventType.STEP_STARTED, "Alice", 1, "**Alice [1]:** ", null);
-        worker.emit(session, SessionEventType.TOKENS, "Alice", 1, List.of(11, 12), "Let", null);
+        worker.emit(session, new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
+        worker.emit(session, new EventData.StepStarted("Alice", 1, "**Alice [1]:** "));
+        worker.emit(session, new EventData.Tokens("Alice", 1, List.of(11, 12), "Let", false));
         await(() -> get(run.runId()).progress().get(0).tokens() == 2);
 
         worker.crash();
@@ -193,10 +193,11 @@ class RunApiTest {
         assertThat(failed.failureReason()).contains(worker.id());
         assertThat(failed.progress().get(0).tokens()).isEqualTo(2);
         List<RunEvent> events = events(run.runId());
-        assertThat(events).extracting(RunEvent::type).containsSubsequence(RunEventType.RUN_QUEUED,
-                RunEventType.RUN_STARTED, RunEventType.SESSION_STARTED, RunEventType.STEP_STARTED,
-                RunEventType.TOKENS, RunEventType.RUN_ENDED);
-        assertThat(events.get(events.size() - 1).text()).isEqualTo(failed.failureReason());
+        assertThat(events).extracting(RunEvent::type).containsSubsequence(EventType.RUN_QUEUED,
+                EventType.RUN_STARTED, EventType.SESSION_STARTED, EventType.STEP_STARTED,
+                EventType.TOKENS, EventType.RUN_ENDED);
+        assertThat(events.get(events.size() - 1).data())
+                .isEqualTo(new EventData.RunEnded(RunStatus.FAILED, "error", failed.failureReason()));
         RunTranscript transcript = http.get().uri("/admin/runs/{id}/transcript", run.runId()).exchange()
                 .expectStatus().isOk().expectBody(RunTranscript.class).returnResult().getResponseBody();
         assertThat(transcript.workers().get(0).steps().get(0).text()).isEqualTo("Let");
@@ -206,27 +207,27 @@ class RunApiTest {
     void workerWhoseHeartbeatStopsFailsTheRun() {
         worker.register(redis, 4, 0);
         RunView run = create("{\"problem\":\"x\",\"workers\":2}");
-        worker.emit(run.sessionId(), SessionEventType.SESSION_STARTED, null, null, null, Map.of());
+        worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
 
         worker.unregister(redis);
 
         await(() -> get(run.runId()).status() == RunStatus.FAILED);
         assertThat(get(run.runId()).failureReason()).contains("stopped sending heartbeats");
-        assertThat(events(run.runId())).extracting(RunEvent::type).contains(RunEventType.SESSION_STARTED);
+        assertThat(events(run.runId())).extracting(RunEvent::type).contains(EventType.SESSION_STARTED);
     }
 
     @Test
     void cancelMidRunStopsTheSessionAndEndsCancelled() {
         worker.register(redis, 4, 0);
         RunView run = create("{\"problem\":\"x\",\"workers\":3,\"layout\":\"interleaved\"}");
-        worker.emit(run.sessionId(), SessionEventType.SESSION_STARTED, null, null, null, Map.of());
+        worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
 
         http.post().uri("/internal/runs/{id}/cancel", run.runId()).exchange().expectStatus().isAccepted();
 
         await(() -> get(run.runId()).status() == RunStatus.CANCELLED);
         assertThat(worker.cancels()).isEqualTo(1);
         assertThat(events(run.runId())).extracting(RunEvent::type).containsSubsequence(
-                RunEventType.CANCEL_REQUESTED, RunEventType.SESSION_FINISHED, RunEventType.RUN_ENDED);
+                EventType.CANCEL_REQUESTED, EventType.SESSION_FINISHED, EventType.RUN_ENDED);
         http.post().uri("/internal/runs/{id}/cancel", run.runId()).exchange()
                 .expectStatus().isEqualTo(HttpStatus.CONFLICT)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
@@ -236,19 +237,22 @@ class RunApiTest {
     void sseReplaysAndResumesFromLastEventId() {
         worker.register(redis, 4, 0);
         RunView run = create("{\"problem\":\"x\",\"workers\":2}");
-        worker.emit(run.sessionId(), SessionEventType.SESSION_STARTED, null, null, null, Map.of());
-        worker.emit(run.sessionId(), SessionEventType.SESSION_FINISHED, null, null, null, Map.of("reason", "budget"));
+        worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
+        worker.emit(run.sessionId(), new EventData.SessionFinished("budget", 7, 12, null));
         await(() -> get(run.runId()).status() == RunStatus.FINISHED);
 
         List<org.springframework.http.codec.ServerSentEvent<RunEvent>> all = sse(run.runId(), null);
-        assertThat(all).extracting(e -> e.data().type()).containsExactly(RunEventType.RUN_QUEUED,
-                RunEventType.RUN_STARTED, RunEventType.SESSION_STARTED, RunEventType.SESSION_FINISHED,
-                RunEventType.RUN_ENDED);
-        assertThat(all).allSatisfy(e -> assertThat(e.id()).isEqualTo(e.data().id()));
+        assertThat(all).extracting(e -> e.data().type()).containsExactly(EventType.RUN_QUEUED,
+                EventType.RUN_STARTED, EventType.SESSION_STARTED, EventType.SESSION_FINISHED,
+                EventType.RUN_ENDED);
+        assertThat(all).allSatisfy(e -> {
+            assertThat(e.id()).isEqualTo(e.data().id());
+            assertThat(e.event()).isEqualTo(e.data().type().name());
+        });
 
         List<org.springframework.http.codec.ServerSentEvent<RunEvent>> resumed = sse(run.runId(), all.get(2).id());
-        assertThat(resumed).extracting(e -> e.data().type()).containsExactly(RunEventType.SESSION_FINISHED,
-                RunEventType.RUN_ENDED);
+        assertThat(resumed).extracting(e -> e.data().type()).containsExactly(EventType.SESSION_FINISHED,
+                EventType.RUN_ENDED);
         http.get().uri("/internal/runs/{id}/events", run.runId()).header("Last-Event-ID", "garbage")
                 .accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isBadRequest();
     }

@@ -3,8 +3,17 @@ package io.hogwild.orchestrator.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.BudgetExhausted;
+import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.SelfCheckInserted;
+import io.hogwild.contracts.event.EventData.StepFinished;
+import io.hogwild.contracts.event.EventData.StepPromoted;
+import io.hogwild.contracts.event.EventData.StepStarted;
+import io.hogwild.contracts.event.EventData.Tokens;
+import io.hogwild.contracts.event.EventType;
+import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.run.RunEvent;
-import io.hogwild.contracts.run.RunEventType;
 import io.hogwild.contracts.run.RunPage;
 import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunStatus;
@@ -12,7 +21,6 @@ import io.hogwild.contracts.run.RunTranscript;
 import io.hogwild.contracts.run.RunView;
 import io.hogwild.contracts.run.TranscriptStep;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.orchestrator.support.OrchestratorTest;
 import io.hogwild.testing.redis.TestRedis;
 import java.time.Duration;
@@ -48,10 +56,9 @@ class RunStoreTest {
         return id;
     }
 
-    private void record(String runId, SessionEventType type, String worker, Integer step, List<Integer> tokens,
-                        String text, Map<String, Object> data) {
-        store.appendSessionEvent(runId, new SessionEvent("s", seq.incrementAndGet(), type, 1000 + seq.get(), seq.get(),
-                worker, step, tokens, text, data)).block(T);
+    private void record(String runId, EventData data) {
+        store.appendSessionEvent(runId, new SessionEvent("s", seq.incrementAndGet(), 1000 + seq.get(), seq.get(), data))
+                .block(T);
     }
 
     @Test
@@ -76,24 +83,25 @@ class RunStoreTest {
         RunView run = store.view(id).block(T);
         assertThat(run.status()).isEqualTo(RunStatus.FINISHED);
         assertThat(run.failureReason()).isNull();
-        assertThat(store.allEvents(id).map(RunEvent::type).collectList().block(T))
-                .containsExactly(RunEventType.RUN_QUEUED, RunEventType.RUN_ENDED);
+        assertThat(store.allEvents(id).map(RunEvent::data).collectList().block(T)).containsExactly(
+                new EventData.RunQueued(Layout.COMBINED, List.of("Alice", "Bob")),
+                new EventData.RunEnded(RunStatus.FINISHED, "budget", null));
         assertThat(store.transition("no-such-run", RunStates.ACTIVE, RunStatus.FAILED, Map.of()).block(T)).isFalse();
     }
 
     @Test
     void sessionEventsAreRecordedOnceWithPerWorkerCounters() {
         String id = newRun(Instant.now());
-        record(id, SessionEventType.STEP_STARTED, "Alice", 1, null, "**Alice [1]:** ", null);
-        record(id, SessionEventType.TOKENS, "Alice", 1, List.of(5, 6, 7), "abc", null);
-        record(id, SessionEventType.STEP_STARTED, "Bob", 1, null, "**Bob [1]:** ", null);
-        record(id, SessionEventType.TOKENS, "Bob", 1, List.of(8), "d", null);
-        record(id, SessionEventType.BUDGET_EXHAUSTED, "Alice", 1, null, null, null);
-        record(id, SessionEventType.FINAL_ANSWER, "Bob", 1, null, "4", null);
-        record(id, SessionEventType.FINAL_ANSWER, "Alice", 1, null, "5", null);
+        record(id, new StepStarted("Alice", 1, "**Alice [1]:** "));
+        record(id, new Tokens("Alice", 1, List.of(5, 6, 7), "abc", false));
+        record(id, new StepStarted("Bob", 1, "**Bob [1]:** "));
+        record(id, new Tokens("Bob", 1, List.of(8), "d", false));
+        record(id, new BudgetExhausted("Alice", 1, 3));
+        record(id, new FinalAnswer("Bob", 1, "4"));
+        record(id, new FinalAnswer("Alice", 1, "5"));
         // A resumed stream repeats an event with an old seq: it is dropped, counters unchanged.
-        RunEvent repeat = store.appendSessionEvent(id, new SessionEvent("s", 2, SessionEventType.TOKENS, 0, 0,
-                "Alice", 1, List.of(5, 6, 7), "abc", null)).block(T);
+        RunEvent repeat = store.appendSessionEvent(id, new SessionEvent("s", 2, 0, 0,
+                new Tokens("Alice", 1, List.of(5, 6, 7), "abc", false))).block(T);
         assertThat(repeat).isNull();
 
         RunView run = store.view(id).block(T);
@@ -111,7 +119,7 @@ class RunStoreTest {
         String id = newRun(Instant.now());
         store.transition(id, List.of(RunStatus.QUEUED), RunStatus.RUNNING, Map.of()).block(T);
         for (int i = 1; i <= 5; i++) {
-            record(id, SessionEventType.TOKENS, "Alice", 1, List.of(i), "t" + i, null);
+            record(id, new Tokens("Alice", 1, List.of(i), "t" + i, false));
         }
         List<RunEvent> all = store.allEvents(id).collectList().block(T);
         assertThat(all).hasSize(6);
@@ -124,30 +132,30 @@ class RunStoreTest {
 
         // A follower started now replays and then waits for live events until RUN_ENDED.
         var followed = follower.follow(id, third).collectList().toFuture();
-        record(id, SessionEventType.TOKENS, "Bob", 1, List.of(9), "live", null);
+        record(id, new Tokens("Bob", 1, List.of(9), "live", false));
         recorder.end(id, RunStatus.FINISHED, Map.of("finish_reason", "budget")).block(T);
         List<RunEvent> seen = followed.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
-        assertThat(seen).extracting(RunEvent::type).containsExactly(RunEventType.TOKENS, RunEventType.TOKENS,
-                RunEventType.TOKENS, RunEventType.TOKENS, RunEventType.RUN_ENDED);
-        assertThat(seen.get(3).text()).isEqualTo("live");
+        assertThat(seen).extracting(RunEvent::type).containsExactly(EventType.TOKENS, EventType.TOKENS,
+                EventType.TOKENS, EventType.TOKENS, EventType.RUN_ENDED);
+        assertThat(seen.get(3).data()).isEqualTo(new Tokens("Bob", 1, List.of(9), "live", false));
+        assertThat(seen.get(4).data()).isEqualTo(new EventData.RunEnded(RunStatus.FINISHED, "budget", null));
     }
 
     @Test
     void transcriptIsRebuiltFromTheLog() {
         String id = newRun(Instant.now());
-        record(id, SessionEventType.STEP_STARTED, "Alice", 1, null, "**Alice [1]:** ", null);
-        record(id, SessionEventType.STEP_STARTED, "Bob", 1, null, "**Bob [1]:** ", null);
-        record(id, SessionEventType.SELF_CHECK_INSERTED, "Bob", 1, null, "(check)", null);
-        record(id, SessionEventType.TOKENS, "Alice", 1, List.of(1, 2), "I take", null);
-        record(id, SessionEventType.TOKENS, "Bob", 1, List.of(3), "I check", null);
-        record(id, SessionEventType.TOKENS, "Alice", 1, List.of(4), " part 1.", null);
-        record(id, SessionEventType.STEP_FINISHED, "Alice", 1, null, "**Alice [1]:** I take part 1.\n\n",
-                Map.of("tokens", 3, "view", List.of(List.of("prompt", 50), List.of("history", 0),
-                        List.of("step-bob", 4), List.of("step-alice", 12))));
-        record(id, SessionEventType.STEP_PROMOTED, "Alice", 1, null, null,
-                Map.of("source", "step-alice", "target", "history", "history_length", 12));
-        record(id, SessionEventType.STEP_STARTED, "Alice", 2, null, "**Alice [2]:** ", null);
-        record(id, SessionEventType.TOKENS, "Alice", 2, List.of(5), "Done", null);
+        record(id, new StepStarted("Alice", 1, "**Alice [1]:** "));
+        record(id, new StepStarted("Bob", 1, "**Bob [1]:** "));
+        record(id, new SelfCheckInserted("Bob", 1, "(check)", 0));
+        record(id, new Tokens("Alice", 1, List.of(1, 2), "I take", false));
+        record(id, new Tokens("Bob", 1, List.of(3), "I check", false));
+        record(id, new Tokens("Alice", 1, List.of(4), " part 1.", false));
+        record(id, new StepFinished("Alice", 1, "**Alice [1]:** I take part 1.\n\n", 3,
+                List.of(new BlockExtent("prompt", 50), new BlockExtent("history", 0), new BlockExtent("step-bob", 4),
+                        new BlockExtent("step-alice", 12)), "separator"));
+        record(id, new StepPromoted("Alice", 1, "step-alice", "history", 12));
+        record(id, new StepStarted("Alice", 2, "**Alice [2]:** "));
+        record(id, new Tokens("Alice", 2, List.of(5), "Done", false));
 
         RunTranscript transcript = TranscriptBuilder.build(id, RunStatus.RUNNING, List.of("Alice", "Bob"),
                 store.allEvents(id).collectList().block(T), null);

@@ -1,8 +1,8 @@
 package io.hogwild.orchestrator.support;
 
 import io.hogwild.contracts.worker.ModelInfo;
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.contracts.worker.SessionEventType;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.SessionStatus;
@@ -93,7 +93,7 @@ public final class StubGpuWorker implements AutoCloseable {
                                     .parameters().getOrDefault("after", List.of("0"));
                             long after = Long.parseLong(afterParam.get(0));
                             Flux<String> lines = sink.asFlux().filter(e -> e.seq() > after)
-                                    .takeUntil(e -> e.type() == SessionEventType.SESSION_FINISHED)
+                                    .takeUntil(e -> e.data() instanceof EventData.SessionFinished)
                                     .map(e -> JSON.writeValueAsString(e) + "\n");
                             return res.header("Content-Type", "application/x-ndjson")
                                     .sendString(lines, StandardCharsets.UTF_8).then();
@@ -101,8 +101,7 @@ public final class StubGpuWorker implements AutoCloseable {
                         .post("/v1/sessions/{id}/cancel", (req, res) -> {
                             cancels.incrementAndGet();
                             String session = req.param("id");
-                            emit(session, SessionEventType.SESSION_FINISHED, null, null, null,
-                                    Map.of("reason", "cancelled"));
+                            emit(session, new EventData.SessionFinished("cancelled", 0, 0, null));
                             return res.status(202).send();
                         }))
                 .bindNow();
@@ -153,16 +152,9 @@ public final class StubGpuWorker implements AutoCloseable {
     }
 
     /** Publishes a session event (seq assigned here) to current and future readers of the session's stream. */
-    public void emit(String session, SessionEventType type, String worker, Integer step, String text,
-                     Map<String, Object> data) {
-        emit(session, type, worker, step, null, text, data);
-    }
-
-    public void emit(String session, SessionEventType type, String worker, Integer step, List<Integer> tokens,
-                     String text, Map<String, Object> data) {
+    public void emit(String session, EventData data) {
         long seq = seqs.get(session).incrementAndGet();
-        sessions.get(session).tryEmitNext(new SessionEvent(session, seq, type, System.currentTimeMillis(), seq, worker,
-                step, tokens, text, data));
+        sessions.get(session).tryEmitNext(new SessionEvent(session, seq, System.currentTimeMillis(), seq, data));
     }
 
     /** Breaks every open event stream, as a crashing worker process would. */

@@ -1,0 +1,42 @@
+package io.hogwild.contracts.event;
+
+/**
+ * What happened: the one vocabulary of events. The GPU worker streams the session's events; the orchestrator records
+ * them in the run's log between its own lifecycle events (RUN_QUEUED, RUN_STARTED, CANCEL_REQUESTED, RUN_ENDED).
+ * Each type has exactly one payload record in {@link EventData}, named after it; on the wire the name of the constant
+ * is the {@code type} of the event's JSON and its SSE {@code event:} name.
+ */
+public enum EventType {
+    /** The orchestrator accepted and recorded a run. */
+    RUN_QUEUED,
+    /** The GPU worker accepted the run's session. */
+    RUN_STARTED,
+    /** The GPU worker accepted a session's plan. */
+    SESSION_STARTED,
+    /** The initial blocks (prompt, headers) are in the cache. */
+    PREFILL_FINISHED,
+    /** A worker started a step. */
+    STEP_STARTED,
+    /** A self-check question was inserted at the start of a worker's step. */
+    SELF_CHECK_INSERTED,
+    /** Tokens a worker generated in one lockstep pass. */
+    TOKENS,
+    /** A worker's step ended. */
+    STEP_FINISHED,
+    /** A finished step moved into the worker's history block. */
+    STEP_PROMOTED,
+    /** A worker used up its token budget; the finisher follows. */
+    BUDGET_EXHAUSTED,
+    /** The finisher text was fed to a worker. */
+    FINISHER_STARTED,
+    /** A worker wrote a final answer. */
+    FINAL_ANSWER,
+    /** The session ended: always the GPU worker's last event. */
+    SESSION_FINISHED,
+    /** The session failed; SESSION_FINISHED follows. */
+    ERROR,
+    /** Someone asked the orchestrator to cancel the run. */
+    CANCEL_REQUESTED,
+    /** The run reached its final status: always the last event of a run's log. */
+    RUN_ENDED
+}
