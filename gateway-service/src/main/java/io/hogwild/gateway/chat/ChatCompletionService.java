@@ -19,7 +19,7 @@ import io.hogwild.contracts.run.WorkerTranscript;
 import io.hogwild.gateway.orchestrator.OrchestratorClient;
 import io.hogwild.gateway.runs.RunService;
 import io.hogwild.gateway.security.ApiPrincipal;
-import io.hogwild.gateway.web.ApiException;
+import io.hogwild.web.ApiException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

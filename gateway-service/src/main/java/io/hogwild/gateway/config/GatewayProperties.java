@@ -1,5 +1,6 @@
 package io.hogwild.gateway.config;
 
+import io.hogwild.web.ResilienceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -69,5 +70,5 @@ public record GatewayProperties(
             @DefaultValue("2") int permittedCallsInHalfOpenState,
             /* Attempts for idempotent GETs, the first included; writes are never repeated. */
             @DefaultValue("3") int maxAttempts,
-            @DefaultValue("100ms") Duration retryWait) {}
+            @DefaultValue("100ms") Duration retryWait) implements ResilienceSettings {}
 }

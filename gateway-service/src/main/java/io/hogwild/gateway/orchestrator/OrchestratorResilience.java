@@ -2,22 +2,13 @@ package io.hogwild.gateway.orchestrator;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
-import io.github.resilience4j.micrometer.tagged.TaggedTimeLimiterMetrics;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.retry.RetryRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
-import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.hogwild.gateway.config.GatewayProperties;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.hogwild.web.ResilienceFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.springframework.stereotype.Component;
@@ -25,8 +16,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Resilience4j around every orchestrator call, wired by hand (its Spring Boot starter targets Boot 3): one circuit
- * breaker, a time limit per call, and retries for idempotent GETs only (a repeated POST could start a second run).
+ * Resilience4j around every orchestrator call (built by the shared {@link ResilienceFactory}): one circuit breaker, a
+ * time limit per call, and retries for idempotent GETs only (a repeated POST could start a second run).
  *
  * <p>The circuit counts only what says the orchestrator itself is in trouble: unreachable, timed out, or a 500. Its
  * 4xx answers and its 503 "no GPU worker" are healthy answers. While the circuit is open, calls fail at once with 503
@@ -41,37 +32,16 @@ public class OrchestratorResilience {
     private final Retry retry;
     private final Duration waitInOpenState;
 
-    public OrchestratorResilience(GatewayProperties properties, MeterRegistry meters) {
+    public OrchestratorResilience(GatewayProperties properties, ResilienceFactory factory) {
         GatewayProperties.Resilience config = properties.resilience();
         this.waitInOpenState = config.waitInOpenState();
-        CircuitBreakerRegistry circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(config.slidingWindowSize())
-                .minimumNumberOfCalls(config.minimumNumberOfCalls())
-                .failureRateThreshold(config.failureRateThreshold())
-                .waitDurationInOpenState(config.waitInOpenState())
-                .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
-                // Event streams last as long as a run: never call them slow.
-                .slowCallDurationThreshold(Duration.ofDays(1))
-                .recordException(OrchestratorResilience::isOrchestratorFailure)
-                .build());
-        TimeLimiterRegistry timeLimiters = TimeLimiterRegistry.of(TimeLimiterConfig.custom()
-                .timeoutDuration(config.callTimeout())
-                .cancelRunningFuture(true)
-                .build());
-        RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
-                .maxAttempts(config.maxAttempts())
-                .waitDuration(config.retryWait())
-                // An open circuit is, by design, not retried; nor is anything the orchestrator answered.
-                .retryOnException(e -> (e instanceof OrchestratorUnavailableException
+        this.circuitBreaker = factory.circuitBreakers(config, OrchestratorResilience::isOrchestratorFailure)
+                .circuitBreaker("orchestrator");
+        this.timeLimiter = factory.timeLimiters(config).timeLimiter("orchestrator");
+        // An open circuit is, by design, not retried; nor is anything the orchestrator answered.
+        this.retry = factory.retries(config, e -> (e instanceof OrchestratorUnavailableException
                         || e instanceof TimeoutException) && !(e instanceof CallNotPermittedException))
-                .build());
-        this.circuitBreaker = circuitBreakers.circuitBreaker("orchestrator");
-        this.timeLimiter = timeLimiters.timeLimiter("orchestrator");
-        this.retry = retries.retry("orchestrator-get");
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(circuitBreakers).bindTo(meters);
-        TaggedTimeLimiterMetrics.ofTimeLimiterRegistry(timeLimiters).bindTo(meters);
-        TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
+                .retry("orchestrator-get");
     }
 
     static boolean isOrchestratorFailure(Throwable e) {

@@ -1,6 +1,6 @@
 package io.hogwild.gateway.orchestrator;
 
-import io.hogwild.gateway.web.ApiException;
+import io.hogwild.web.ApiException;
 import java.time.Duration;
 import org.springframework.http.HttpStatus;
 

@@ -1,6 +1,6 @@
 package io.hogwild.gateway.orchestrator;
 
-import io.hogwild.gateway.web.ApiException;
+import io.hogwild.web.ApiException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +20,9 @@ public class UpstreamProblemException extends ApiException {
         super(status, typeName(problem), text(problem, "title", "Orchestrator error"),
                 text(problem, "detail", "the orchestrator answered " + status.value()), retryAfter, null);
         problem.forEach((name, value) -> {
-            if (!OWN.contains(name)) {
+            if (name.equals("field") && value != null) {
+                atField(value.toString());
+            } else if (!OWN.contains(name)) {
                 with(name, value);
             }
         });
@@ -34,9 +36,8 @@ public class UpstreamProblemException extends ApiException {
 
     private static String typeName(Map<String, Object> problem) {
         Object type = problem.get("type");
-        String prefix = "urn:hogwild:problem:";
-        if (type instanceof String s && s.startsWith(prefix) && s.length() > prefix.length()) {
-            return s.substring(prefix.length());
+        if (type instanceof String s && s.startsWith(TYPE_PREFIX) && s.length() > TYPE_PREFIX.length()) {
+            return s.substring(TYPE_PREFIX.length());
         }
         return "orchestrator";
     }

@@ -2,7 +2,7 @@ package io.hogwild.gateway.ratelimit;
 
 import io.hogwild.gateway.security.ApiKeyFilter;
 import io.hogwild.gateway.security.ApiPrincipal;
-import io.hogwild.gateway.web.ApiException;
+import io.hogwild.web.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

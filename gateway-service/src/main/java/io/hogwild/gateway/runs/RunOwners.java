@@ -1,7 +1,7 @@
 package io.hogwild.gateway.runs;
 
 import io.hogwild.gateway.security.ApiPrincipal;
-import io.hogwild.gateway.web.ApiException;
+import io.hogwild.web.ApiException;
 import java.util.regex.Pattern;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;

@@ -1,7 +1,7 @@
 package io.hogwild.gateway.security;
 
 import io.hogwild.gateway.config.GatewayProperties;
-import io.hogwild.gateway.web.ApiException;
+import io.hogwild.web.ApiException;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.core.Ordered;

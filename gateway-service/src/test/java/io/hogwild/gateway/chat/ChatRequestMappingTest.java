@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.run.RunRequest;
-import io.hogwild.gateway.web.ApiException;
+import io.hogwild.web.ApiException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class ChatRequestMappingTest {
                 List.of(m("system", "context only")), null, null, null, null, null, null, null)))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status().value()).isEqualTo(400);
-                    assertThat(e.properties()).containsEntry("field", "messages");
+                    assertThat(e.field()).isEqualTo("messages");
                 });
     }
 }

@@ -63,7 +63,8 @@ public final class Stack {
                             "--spring.config.name=orchestrator-gateway-e2e",
                             "--server.port=0",
                             "--hogwild.orchestrator.events.poll-interval=20ms",
-                            "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms");
+                            "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms",
+                            "--management.endpoints.web.exposure.include=health,prometheus");
             awaitRegistration();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 orchestrator.close();
@@ -71,6 +72,12 @@ public final class Stack {
             }, "gateway-e2e-stack-stop"));
         }
         return "http://127.0.0.1:" + port(orchestrator);
+    }
+
+    /** The shared GPU worker's base URL (starts the shared services when needed). */
+    public static synchronized String gpuWorkerUrl() {
+        orchestratorUrl();
+        return "http://127.0.0.1:" + port(gpuWorker);
     }
 
     /** A second orchestrator on the same Redis that sees no GPU worker: every run is refused with 503. */

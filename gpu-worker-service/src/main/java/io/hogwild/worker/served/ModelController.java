@@ -1,7 +1,7 @@
 package io.hogwild.worker.served;
 
 import io.hogwild.contracts.worker.ModelInfo;
-import io.hogwild.worker.web.InvalidRequestException;
+import io.hogwild.web.ApiException;
 import java.util.Arrays;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,10 +33,10 @@ public class ModelController {
     @PostMapping("/v1/tokenize")
     public Mono<TokenizeResponse> tokenize(@RequestBody TokenizeRequest request) {
         if (request.text() == null) {
-            return Mono.error(new InvalidRequestException("text", "text is required"));
+            return Mono.error(ApiException.badRequest("text", "text is required"));
         }
         if (request.text().length() > MAX_TOKENIZE_CHARS) {
-            return Mono.error(new InvalidRequestException("text",
+            return Mono.error(ApiException.badRequest("text",
                     "text is longer than " + MAX_TOKENIZE_CHARS + " characters"));
         }
         return Mono.fromCallable(() -> {

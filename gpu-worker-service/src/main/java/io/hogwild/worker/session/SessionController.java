@@ -4,7 +4,7 @@ import io.hogwild.lockstep.SessionRun;
 import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionStatus;
-import io.hogwild.worker.web.InvalidRequestException;
+import io.hogwild.web.ApiException;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
@@ -70,7 +70,7 @@ public class SessionController {
         SessionRun run = sessions.get(id);
         long from = Math.max(after == null ? 0 : after, parseLastEventId(lastEventId));
         if (from < 0) {
-            throw new InvalidRequestException("after", "after must be >= 0");
+            throw ApiException.badRequest("after", "after must be >= 0");
         }
         // Encoding happens off the lockstep thread that publishes the events.
         Flux<SessionEvent> events = run.events().stream(from).publishOn(Schedulers.parallel());
@@ -104,7 +104,7 @@ public class SessionController {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidRequestException("Last-Event-ID", "Last-Event-ID must be an event seq (a number)");
+            throw ApiException.badRequest("Last-Event-ID", "Last-Event-ID must be an event seq (a number)");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.hogwild.worker.session;
 
+import io.hogwild.lockstep.InvalidPlanException;
 import io.hogwild.lockstep.LockstepLoop;
 import io.hogwild.lockstep.PlanValidator;
 import io.hogwild.lockstep.SessionRun;
@@ -7,14 +8,13 @@ import io.hogwild.lockstep.TokenChooser;
 import io.hogwild.lockstep.ValidatedPlan;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionStatus;
+import io.hogwild.web.ApiException;
 import io.hogwild.worker.config.WorkerProperties;
 import io.hogwild.worker.metrics.WorkerMetrics;
 import io.hogwild.worker.served.ServedModel;
-import io.hogwild.worker.web.ProblemException;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -81,14 +80,13 @@ public class SessionService {
 
     /** Validates, admits and starts a session; blocking work (tokenizing): call it off the event loop. */
     public SessionStatus start(SessionPlan plan) {
-        ValidatedPlan validated = validator.validate(plan);
+        ValidatedPlan validated = validated(plan);
         String id = validated.sessionId();
         long bytes = validated.estimatedCacheBytes();
         SessionRun run;
         synchronized (this) {
             if (sessions.containsKey(id)) {
-                throw new ProblemException(HttpStatus.CONFLICT, "session '" + id + "' already exists", null,
-                        Map.of("field", "session_id"));
+                throw ApiException.conflict("session '" + id + "' already exists").atField("session_id");
             }
             if (active >= properties.maxSessions()) {
                 metrics.rejected("sessions");
@@ -123,14 +121,22 @@ public class SessionService {
         return run.status();
     }
 
-    private ProblemException noRoom(String why, long bytes) {
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put("cache_bytes_needed", bytes);
-        props.put("cache_bytes_free", cacheBytesFree());
-        props.put("active_sessions", activeSessions());
-        props.put("max_sessions", properties.maxSessions());
-        return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "no room for a new session: " + why,
-                properties.retryAfter(), props);
+    /** The plan checked against the model; a plan it cannot run is the client's mistake (400 naming the field). */
+    private ValidatedPlan validated(SessionPlan plan) {
+        try {
+            return validator.validate(plan);
+        } catch (InvalidPlanException e) {
+            throw ApiException.badRequest(e.field(), e.getMessage());
+        }
+    }
+
+    private ApiException noRoom(String why, long bytes) {
+        return ApiException.unavailable("worker-full", "No room for a session", "no room for a new session: " + why,
+                        properties.retryAfter())
+                .with("cache_bytes_needed", bytes)
+                .with("cache_bytes_free", cacheBytesFree())
+                .with("active_sessions", activeSessions())
+                .with("max_sessions", properties.maxSessions());
     }
 
     private synchronized void release(String id, long bytes) {
@@ -145,7 +151,7 @@ public class SessionService {
     public SessionRun get(String id) {
         SessionRun run = sessions.get(id);
         if (run == null) {
-            throw ProblemException.notFound("no session '" + id + "' on this worker");
+            throw ApiException.notFound("no session '" + id + "' on this worker");
         }
         return run;
     }

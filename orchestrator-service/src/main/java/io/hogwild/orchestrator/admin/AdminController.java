@@ -9,10 +9,9 @@ import io.hogwild.contracts.run.WorkerTranscript;
 import io.hogwild.orchestrator.run.EventIds;
 import io.hogwild.orchestrator.run.RunStore;
 import io.hogwild.orchestrator.run.TranscriptBuilder;
-import io.hogwild.orchestrator.web.InvalidRequestException;
-import io.hogwild.orchestrator.web.NotFoundException;
 import io.hogwild.orchestrator.workers.WorkerRegistry;
 import io.hogwild.orchestrator.workers.WorkerResilience;
+import io.hogwild.web.ApiException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -48,17 +47,17 @@ public class AdminController {
                               @RequestParam(defaultValue = "0") int page,
                               @RequestParam(defaultValue = "20") int size) {
         if (page < 0) {
-            return Mono.error(new InvalidRequestException("page", "page must be 0 or more"));
+            return Mono.error(ApiException.badRequest("page", "page must be 0 or more"));
         }
         if (size < 1 || size > MAX_PAGE_SIZE) {
-            return Mono.error(new InvalidRequestException("size", "size must be between 1 and " + MAX_PAGE_SIZE));
+            return Mono.error(ApiException.badRequest("size", "size must be between 1 and " + MAX_PAGE_SIZE));
         }
         RunStatus filter = null;
         if (status != null && !status.isBlank()) {
             try {
                 filter = RunStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                return Mono.error(new InvalidRequestException("status", "unknown status '" + status
+                return Mono.error(ApiException.badRequest("status", "unknown status '" + status
                         + "'; expected one of " + Arrays.stream(RunStatus.values()).map(Enum::name)
                         .collect(Collectors.joining(", "))));
             }
@@ -84,7 +83,7 @@ public class AdminController {
                 .filter(w -> w.worker().equalsIgnoreCase(worker))
                 .findFirst()
                 .map(Mono::just)
-                .orElseGet(() -> Mono.error(new NotFoundException("run " + runId + " has no worker '" + worker
+                .orElseGet(() -> Mono.error(ApiException.notFound("run " + runId + " has no worker '" + worker
                         + "'; its workers are " + t.workers().stream().map(WorkerTranscript::worker).toList()))));
     }
 
@@ -94,7 +93,7 @@ public class AdminController {
                                        @RequestParam(required = false) String after,
                                        @RequestParam(defaultValue = "1000") int limit) {
         if (limit < 1 || limit > 10_000) {
-            return Mono.error(new InvalidRequestException("limit", "limit must be between 1 and 10000"));
+            return Mono.error(ApiException.badRequest("limit", "limit must be between 1 and 10000"));
         }
         String from = EventIds.validated(after);
         return store.view(runId).switchIfEmpty(notFound(runId))
@@ -110,6 +109,6 @@ public class AdminController {
     }
 
     private static <T> Mono<T> notFound(String runId) {
-        return Mono.error(() -> new NotFoundException("no run " + runId));
+        return Mono.error(() -> ApiException.notFound("no run " + runId));
     }
 }

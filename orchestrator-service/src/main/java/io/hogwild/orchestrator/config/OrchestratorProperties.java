@@ -4,6 +4,7 @@ import io.hogwild.collaboration.plan.RunSettings;
 import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.web.ResilienceSettings;
 import java.time.Duration;
 import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -95,7 +96,7 @@ public record OrchestratorProperties(
             @DefaultValue("3") int maxAttempts,
             @DefaultValue("200ms") Duration retryWait,
             /* Reconnects of a session's event stream (resuming after the last seq) before the run fails. */
-            @DefaultValue("3") int streamReconnects) {}
+            @DefaultValue("3") int streamReconnects) implements ResilienceSettings {}
 
     /** How event followers poll the run's log. */
     public record Events(

@@ -1,6 +1,6 @@
 package io.hogwild.orchestrator.run;
 
-import io.hogwild.orchestrator.web.InvalidRequestException;
+import io.hogwild.web.ApiException;
 import java.util.regex.Pattern;
 
 /** Event ids are Redis stream ids ({@code millis-seq}); anything else from a client is refused, not sent to Redis. */
@@ -16,7 +16,7 @@ public final class EventIds {
             return null;
         }
         if (!STREAM_ID.matcher(id).matches()) {
-            throw new InvalidRequestException("after", "event ids look like 1719830000000-0, not '" + id + "'");
+            throw ApiException.badRequest("after", "event ids look like 1719830000000-0, not '" + id + "'");
         }
         return id;
     }

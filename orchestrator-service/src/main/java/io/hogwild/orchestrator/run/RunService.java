@@ -13,10 +13,7 @@ import io.hogwild.collaboration.plan.PlanBuilder;
 import io.hogwild.collaboration.plan.RunSettings;
 import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.orchestrator.run.RunKeys.Field;
-import io.hogwild.orchestrator.web.ApiException;
-import io.hogwild.orchestrator.web.ConflictException;
-import io.hogwild.orchestrator.web.InvalidRequestException;
-import io.hogwild.orchestrator.web.NotFoundException;
+import io.hogwild.web.ApiException;
 import io.hogwild.orchestrator.workers.GpuWorkerClient;
 import io.hogwild.orchestrator.workers.WorkerRegistry;
 import io.hogwild.orchestrator.workers.WorkerTarget;
@@ -63,7 +60,7 @@ public class RunService {
         try {
             validate(request);
             settings = properties.defaults().resolve(request, seeds.nextLong() & Long.MAX_VALUE);
-        } catch (InvalidRequestException e) {
+        } catch (ApiException e) {
             return Mono.error(e);
         }
         return registry.select(request.model()).flatMap(worker -> {
@@ -103,7 +100,7 @@ public class RunService {
     }
 
     public Mono<RunView> get(String runId) {
-        return store.view(runId).switchIfEmpty(Mono.error(() -> new NotFoundException("no run " + runId)));
+        return store.view(runId).switchIfEmpty(Mono.error(() -> ApiException.notFound("no run " + runId)));
     }
 
     /**
@@ -112,11 +109,11 @@ public class RunService {
      */
     public Mono<RunView> cancel(String runId) {
         return store.fields(runId)
-                .switchIfEmpty(Mono.error(() -> new NotFoundException("no run " + runId)))
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound("no run " + runId)))
                 .flatMap(f -> {
                     RunStatus status = RunStatus.valueOf(f.get(Field.STATUS));
                     if (RunStates.isFinal(status)) {
-                        return Mono.error(new ConflictException("run " + runId + " already ended: " + status)
+                        return Mono.error(ApiException.conflict("run " + runId + " already ended: " + status)
                                 .with("status", status.name()));
                     }
                     Mono<Void> requested = store.append(runId, new EventData.CancelRequested()).then();
@@ -146,26 +143,26 @@ public class RunService {
     void validate(RunRequest request) {
         OrchestratorProperties.Limits limits = properties.limits();
         if (request.problem() == null || request.problem().isBlank()) {
-            throw new InvalidRequestException("problem", "problem must not be empty");
+            throw ApiException.badRequest("problem", "problem must not be empty");
         }
         if (request.problem().length() > limits.maxProblemChars()) {
-            throw new InvalidRequestException("problem", "problem is " + request.problem().length()
+            throw ApiException.badRequest("problem", "problem is " + request.problem().length()
                     + " characters; at most " + limits.maxProblemChars() + " are accepted");
         }
         Layout layout = request.layout() != null ? request.layout() : properties.defaults().layout();
         if (request.workers() != null) {
             if (request.workers() < 1 || request.workers() > limits.maxWorkers()) {
-                throw new InvalidRequestException("workers", "workers must be between 1 and " + limits.maxWorkers()
+                throw ApiException.badRequest("workers", "workers must be between 1 and " + limits.maxWorkers()
                         + ", not " + request.workers());
             }
             if (layout == Layout.SINGLE && request.workers() != 1) {
-                throw new InvalidRequestException("workers", "the single layout runs exactly one worker, not "
+                throw ApiException.badRequest("workers", "the single layout runs exactly one worker, not "
                         + request.workers());
             }
         }
         if (request.maxTokensPerWorker() != null
                 && (request.maxTokensPerWorker() < 1 || request.maxTokensPerWorker() > limits.maxTokensPerWorker())) {
-            throw new InvalidRequestException("max_tokens_per_worker", "max_tokens_per_worker must be between 1 and "
+            throw ApiException.badRequest("max_tokens_per_worker", "max_tokens_per_worker must be between 1 and "
                     + limits.maxTokensPerWorker() + ", not " + request.maxTokensPerWorker());
         }
     }
@@ -180,7 +177,7 @@ public class RunService {
             return Mono.empty();
         }
         if (promptTokens >= context) {
-            return Mono.error(new InvalidRequestException("problem", "the problem with the collaboration prompt is "
+            return Mono.error(ApiException.badRequest("problem", "the problem with the collaboration prompt is "
                     + promptTokens + " tokens, more than the model's context of " + context + " tokens"));
         }
         int perWorker = settings.maxTokensPerWorker() + settings.finisherTokens() + 64
@@ -188,7 +185,7 @@ public class RunService {
         boolean shared = settings.layout() == Layout.COMBINED || settings.layout() == Layout.INTERLEAVED;
         long needed = promptTokens + 64L + (long) perWorker * (shared ? settings.names().size() : 1);
         if (needed > context) {
-            return Mono.error(new InvalidRequestException("max_tokens_per_worker", "with a prompt of " + promptTokens
+            return Mono.error(ApiException.badRequest("max_tokens_per_worker", "with a prompt of " + promptTokens
                     + " tokens, " + settings.names().size() + " worker(s) at " + settings.maxTokensPerWorker()
                     + " tokens each would need about " + needed + " tokens of context; the model has " + context));
         }

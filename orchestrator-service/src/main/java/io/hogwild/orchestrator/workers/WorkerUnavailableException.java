@@ -1,6 +1,6 @@
 package io.hogwild.orchestrator.workers;
 
-import io.hogwild.orchestrator.web.ApiException;
+import io.hogwild.web.ApiException;
 import java.time.Duration;
 import org.springframework.http.HttpStatus;
 

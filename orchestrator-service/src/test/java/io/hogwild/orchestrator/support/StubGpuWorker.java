@@ -8,6 +8,7 @@ import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.SessionStatus;
 import io.hogwild.contracts.worker.WorkerRegistration;
 import io.hogwild.testing.redis.TestRedis;
+import io.hogwild.web.ServiceJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
-import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -32,9 +32,7 @@ public final class StubGpuWorker implements AutoCloseable {
 
     public enum Mode { ACCEPT, FULL, DROP_CONNECTIONS }
 
-    public static final JsonMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(tools.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS).build();
+    public static final JsonMapper JSON = ServiceJson.mapper();
 
     private static final String CHATML = "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n'"
             + " + message['content'] + '<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}"

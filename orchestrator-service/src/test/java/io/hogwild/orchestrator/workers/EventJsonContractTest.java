@@ -9,8 +9,9 @@ import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.worker.SessionEvent;
-import io.hogwild.orchestrator.config.JsonConfiguration;
-import io.hogwild.worker.config.JsonConfig;
+import io.hogwild.web.ServiceWebAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,14 +46,17 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class EventJsonContractTest {
 
-    private static final ApplicationContextRunner GPU_WORKER = service(JsonConfig.class);
-    private static final ApplicationContextRunner ORCHESTRATOR = service(JsonConfiguration.class);
+    // Both services take their JSON dialect from service-web's auto-configuration; each side is still built as its
+    // own context, so a service that stopped using it (or overrode it) would be caught here.
+    private static final ApplicationContextRunner GPU_WORKER = service();
+    private static final ApplicationContextRunner ORCHESTRATOR = service();
     private static final ResolvableType SESSION_EVENT = ResolvableType.forClass(SessionEvent.class);
 
-    private static ApplicationContextRunner service(Class<?> jsonConfiguration) {
+    private static ApplicationContextRunner service() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class))
-                .withUserConfiguration(jsonConfiguration);
+                .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class,
+                        ServiceWebAutoConfiguration.class))
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
     }
 
     /** One event of every type, every field set to something other than its default, so a dropped one shows. */

@@ -1,26 +1,32 @@
-package io.hogwild.gateway.config;
+package io.hogwild.web;
 
-import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.type.LogicalType;
 
 /**
- * The same JSON dialect as the orchestrator (snake_case, enums in any case), so the shared contract records travel
- * through the gateway unchanged and public fields read like OpenAI's ({@code max_tokens}, {@code top_p}).
+ * The JSON dialect of every surface of the services (REST, service-to-service calls, what is stored in Redis):
+ * snake_case names, so public fields read like OpenAI's ({@code max_tokens}, {@code top_p}); enums read in any case
+ * ({@code "combined"} or {@code "COMBINED"}) and written as their names; dates as ISO-8601 strings; records without
+ * properties written as {@code {}}. Boot's mapper gets it through the auto-configured customizer; code outside Spring
+ * (test stand-ins) uses {@link #mapper()}.
  */
-@Configuration(proxyBeanMethods = false)
-public class JsonConfiguration {
+public final class ServiceJson {
 
-    @Bean
-    JsonMapperBuilderCustomizer hogwildJson() {
-        return builder -> builder
+    private ServiceJson() {
+    }
+
+    public static JsonMapper.Builder configure(JsonMapper.Builder builder) {
+        return builder
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
                 // A number where text is expected ("problem": 5) or a fraction where a count is (workers: 2.5) is a
                 // client mistake to name, not something to guess a meaning for.
                 .withCoercionConfig(LogicalType.Textual, c -> c
@@ -31,5 +37,10 @@ public class JsonConfiguration {
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
                 .withCoercionConfig(LogicalType.Boolean, c -> c
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
+    }
+
+    /** A mapper of this dialect, for code that has no Spring context. */
+    public static JsonMapper mapper() {
+        return configure(JsonMapper.builder()).build();
     }
 }
