@@ -3,8 +3,8 @@ package io.hogwild.lockstep;
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.worker.SessionEvent;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -15,13 +15,18 @@ import reactor.core.publisher.FluxSink;
  * live ones, until SESSION_FINISHED ({@link EventData.SessionFinished}), which ends every stream.
  *
  * <p>Appending and subscribing take the same lock, so a reader never misses or repeats an event between its
- * replay and its live part.
+ * replay and its live part. A reader may go away while an event is handed to it (its subscriber cancels on the
+ * appending thread): appending walks a copy-on-write snapshot of the readers, so the others still get the event and
+ * SESSION_FINISHED still ends every stream.
  */
 public final class EventLog {
 
+    /** A live reader: the events after {@code after} go to {@code sink}, also those not appended yet. */
+    private record Reader(FluxSink<SessionEvent> sink, long after) {}
+
     private final int capacity;
     private final ArrayDeque<SessionEvent> buffer = new ArrayDeque<>();
-    private final List<FluxSink<SessionEvent>> readers = new ArrayList<>();
+    private final List<Reader> readers = new CopyOnWriteArrayList<>();
     private long lastSeq;
     private boolean finished;
 
@@ -39,19 +44,23 @@ public final class EventLog {
         if (buffer.size() > capacity) {
             buffer.removeFirst();
         }
-        for (FluxSink<SessionEvent> reader : readers) {
-            reader.next(event);
+        for (Reader reader : readers) {
+            if (event.seq() > reader.after()) {
+                reader.sink().next(event);
+            }
         }
         if (event.data() instanceof EventData.SessionFinished) {
             finished = true;
-            List<FluxSink<SessionEvent>> done = new ArrayList<>(readers);
+            readers.forEach(reader -> reader.sink().complete());
             readers.clear();
-            done.forEach(FluxSink::complete);
         }
         return event;
     }
 
-    /** Events with seq greater than {@code after}, then live events until the session finishes. */
+    /**
+     * Events with seq greater than {@code after}, then live events until the session finishes; an {@code after}
+     * beyond the last seq so far skips the live events up to it too.
+     */
     public Flux<SessionEvent> stream(long after) {
         return Flux.create(sink -> {
             synchronized (this) {
@@ -64,13 +73,9 @@ public final class EventLog {
                     sink.complete();
                     return;
                 }
-                readers.add(sink);
+                readers.add(new Reader(sink, after));
             }
-            sink.onDispose(() -> {
-                synchronized (this) {
-                    readers.remove(sink);
-                }
-            });
+            sink.onDispose(() -> readers.removeIf(reader -> reader.sink() == sink));
         });
     }
 

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +24,7 @@ class BundledDemoModelTest {
 
     @BeforeAll
     static void load() {
-        Assumptions.assumeTrue(DemoModels.bundled().isPresent(), "models/hogwild-demo is not committed yet");
-        runner = new ProblemRunner(DemoModels.bundled().orElseThrow());
+        runner = new ProblemRunner(DemoModels.bundled());
     }
 
     @AfterAll

@@ -10,8 +10,10 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import io.hogwild.gateway.support.Http;
 import io.hogwild.gateway.support.Stack;
+import io.hogwild.testing.http.KeepAliveConnection;
 import io.hogwild.testing.redis.RealRedis;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +129,28 @@ class GatewaySecurityTest {
         problem(http.get().uri("/admin/runs").header("Authorization", bearer("wrong")).exchange(), 401);
         problem(http.get().uri("/v3/api-docs").exchange(), 401);
         problem(http.get().uri("/actuator/prometheus").exchange(), 401);
+    }
+
+    /**
+     * Refusals on a connection the client keeps alive are all answered: each request here goes out as soon as the
+     * previous answer arrived (on four connections at once), alternating answers made after a round trip to Redis
+     * (rate limit, run owner) with 401s made at once. Reactor Netty 1.3.6 now and then stopped reading such a connection after answering at once a
+     * request it had held back, and the next request on it never got an answer (a test client's 120 s timeout).
+     */
+    @Test
+    void refusalsOnAKeptAliveConnectionAreAllAnswered() throws Exception {
+        KeepAliveConnection.onConnections(Stack.port(gateway), 4, Duration.ofSeconds(20), connection -> {
+            for (int i = 0; i < 200; i++) {
+                assertThat(connection.send("GET", "/v1/runs/no-such-run", Map.of("Authorization",
+                        bearer(Stack.ALICE_KEY)), null).status()).isEqualTo(404);
+                KeepAliveConnection.Response noKey = connection.send("POST", "/v1/runs",
+                        Map.of("Content-Type", "application/json"), "{\"problem\": \"2+2\"}");
+                assertThat(noKey.status()).isEqualTo(401);
+                assertThat(noKey.headers()).containsEntry("www-authenticate", "Bearer realm=\"hogwild\"");
+                assertThat(connection.send("GET", "/v1/models", Map.of("Authorization", bearer("not-a-key")), null)
+                        .status()).isEqualTo(401);
+            }
+        });
     }
 
     @Test

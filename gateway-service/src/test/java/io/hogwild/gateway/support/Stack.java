@@ -146,17 +146,6 @@ public final class Stack {
     }
 
     private static void awaitRegistration() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (TestRedis.shared().command("GET", "hogwild:workers:" + GPU_WORKER_ID) == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the GPU worker did not register in Redis");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        TestRedis.shared().awaitKey("hogwild:workers:" + GPU_WORKER_ID, Duration.ofSeconds(60));
     }
 }

@@ -160,16 +160,12 @@ class CollaborativeRunEndToEndTest {
                 .expectBody().jsonPath("$.items[0].run_id").isEqualTo(run.runId());
     }
 
-    private static void awaitRegistration(TestRedis redis) throws InterruptedException {
+    private static void awaitRegistration(TestRedis redis) {
         awaitRegistration(redis, "e2e-gpu");
     }
 
-    static void awaitRegistration(TestRedis redis, String workerId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (redis.command("GET", "hogwild:workers:" + workerId) == null) {
-            assertThat(System.nanoTime()).as("GPU worker registered in Redis").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    static void awaitRegistration(TestRedis redis, String workerId) {
+        redis.awaitKey("hogwild:workers:" + workerId, Duration.ofSeconds(30));
     }
 
     /** Lifecycle first and last; per worker: a step starts, gets tokens, finishes, is promoted, then the next. */

@@ -1,6 +1,7 @@
 package io.hogwild.orchestrator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.run.HistoryEntry;
@@ -11,6 +12,8 @@ import io.hogwild.contracts.run.RunView;
 import io.hogwild.orchestrator.support.StubGpuWorker;
 import io.hogwild.testing.redis.RedisExtension;
 import io.hogwild.testing.redis.TestRedis;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,7 +22,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -43,13 +45,17 @@ class DemoModelCollaborationEndToEndTest {
     private ConfigurableApplicationContext gpuWorker;
     private ConfigurableApplicationContext orchestrator;
 
-    static boolean demoModelCommitted() {
-        for (java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (java.nio.file.Files.isRegularFile(dir.resolve("models/hogwild-demo/model.safetensors"))) {
-                return true;
+    /** Checks that the committed demo model is there: a checkout without it fails this test rather than skipping it. */
+    static void requireDemoModel() {
+        Path start = Path.of("").toAbsolutePath();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("models/hogwild-demo/model.safetensors"))) {
+                return;
             }
         }
-        return false;
+        throw new AssertionError("The committed demo model models/hogwild-demo (model.safetensors) is missing: "
+                + "looked in " + start + " and every directory above. Restore it from git, or retrain it with "
+                + "./hogwild demo-model train.");
     }
 
     @AfterEach
@@ -63,8 +69,8 @@ class DemoModelCollaborationEndToEndTest {
     }
 
     @Test
-    void twoWorkersSplitTheItemsAndAnswer(TestRedis redis) throws Exception {
-        Assumptions.assumeTrue(demoModelCommitted(), "models/hogwild-demo is not committed yet");
+    void twoWorkersSplitTheItemsAndAnswer(TestRedis redis) {
+        requireDemoModel();
         redis.flushAll();
         gpuWorker = CollaborativeRunEndToEndTest.startGpuWorker("models/hogwild-demo", "e2e-demo");
         orchestrator = CollaborativeRunEndToEndTest.startOrchestrator();
@@ -78,14 +84,11 @@ class DemoModelCollaborationEndToEndTest {
         RunView created = http.post().uri("/internal/runs").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(request).exchange().expectStatus().isAccepted()
                 .expectBody(RunView.class).returnResult().getResponseBody();
-        RunView run = created;
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (run.status() == RunStatus.QUEUED || run.status() == RunStatus.RUNNING) {
-            assertThat(System.nanoTime()).as("run finished").isLessThan(deadline);
-            Thread.sleep(200);
-            run = http.get().uri("/internal/runs/{id}", created.runId()).exchange().expectStatus().isOk()
-                    .expectBody(RunView.class).returnResult().getResponseBody();
-        }
+        RunView run = await("run " + created.runId() + " ended").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> http.get().uri("/internal/runs/{id}", created.runId()).exchange().expectStatus().isOk()
+                                .expectBody(RunView.class).returnResult().getResponseBody(),
+                        view -> view.status() != RunStatus.QUEUED && view.status() != RunStatus.RUNNING);
         RunTranscript transcript = http.get().uri("/admin/runs/{id}/transcript", run.runId()).exchange()
                 .expectStatus().isOk().expectBody(RunTranscript.class).returnResult().getResponseBody();
 

@@ -1,6 +1,7 @@
 package io.hogwild.orchestrator.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.Layout;
@@ -15,7 +16,6 @@ import io.hogwild.testing.redis.TestRedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +34,9 @@ class RunApiTest {
 
     @Value("${local.server.port}")
     int port;
+
+    /** How long a run may take to reach the state a test waits for. */
+    static final Duration STATE_CHANGE = Duration.ofSeconds(15);
 
     WebTestClient http;
     TestRedis redis = TestRedis.shared();
@@ -135,12 +138,12 @@ class RunApiTest {
         worker.register(redis, 4, 0);
         worker.mode(StubGpuWorker.Mode.DROP_CONNECTIONS);
 
-        long start = System.nanoTime();
+        // Refused because the worker dropped the connections it was called on, not after waiting out a time limit.
         post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.detail").value(d -> assertThat(d.toString())
-                        .contains(worker.id()).contains("unreachable"));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+                        .contains(worker.id()).contains("unreachable").doesNotContain("in time"));
+        assertThat(worker.connections()).as("the worker was called").isPositive();
 
         // Retries of the idempotent model call count too: the window of 4 calls fills and the circuit opens.
         post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
@@ -166,11 +169,13 @@ class RunApiTest {
         redis.command("SET", "hogwild:workers:gone", StubGpuWorker.JSON.writeValueAsString(
                 new io.hogwild.contracts.worker.WorkerRegistration("gone", "http://127.0.0.1:" + closedPort,
                         "stub-model", 4, 0, 1, System.currentTimeMillis())), "EX", "60");
-        long start = System.nanoTime();
+        // The refused connection is the answer: no time limit waited out, and no run recorded for the attempt.
+        long runsBefore = runTotal();
         post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
                 .expectBody().jsonPath("$.title").isEqualTo("GPU worker unavailable")
-                .jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("gone").contains("unreachable"));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+                .jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("gone").contains("unreachable")
+                        .contains("Connection refused").doesNotContain("in time"));
+        assertThat(runTotal()).isEqualTo(runsBefore);
     }
 
     @Test
@@ -184,11 +189,11 @@ class RunApiTest {
         worker.emit(session, new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
         worker.emit(session, new EventData.StepStarted("Alice", 1, "**Alice [1]:** "));
         worker.emit(session, new EventData.Tokens("Alice", 1, List.of(11, 12), "Let", false));
-        await(() -> get(run.runId()).progress().get(0).tokens() == 2);
+        await().atMost(STATE_CHANGE).until(() -> get(run.runId()).progress().get(0).tokens() == 2);
 
         worker.crash();
 
-        await(() -> get(run.runId()).status() == RunStatus.FAILED);
+        await().atMost(STATE_CHANGE).until(() -> get(run.runId()).status() == RunStatus.FAILED);
         RunView failed = get(run.runId());
         assertThat(failed.failureReason()).contains(worker.id());
         assertThat(failed.progress().get(0).tokens()).isEqualTo(2);
@@ -211,7 +216,7 @@ class RunApiTest {
 
         worker.unregister(redis);
 
-        await(() -> get(run.runId()).status() == RunStatus.FAILED);
+        await().atMost(STATE_CHANGE).until(() -> get(run.runId()).status() == RunStatus.FAILED);
         assertThat(get(run.runId()).failureReason()).contains("stopped sending heartbeats");
         assertThat(events(run.runId())).extracting(RunEvent::type).contains(EventType.SESSION_STARTED);
     }
@@ -224,7 +229,7 @@ class RunApiTest {
 
         http.post().uri("/internal/runs/{id}/cancel", run.runId()).exchange().expectStatus().isAccepted();
 
-        await(() -> get(run.runId()).status() == RunStatus.CANCELLED);
+        await().atMost(STATE_CHANGE).until(() -> get(run.runId()).status() == RunStatus.CANCELLED);
         assertThat(worker.cancels()).isEqualTo(1);
         assertThat(events(run.runId())).extracting(RunEvent::type).containsSubsequence(
                 EventType.CANCEL_REQUESTED, EventType.SESSION_FINISHED, EventType.RUN_ENDED);
@@ -239,7 +244,7 @@ class RunApiTest {
         RunView run = create("{\"problem\":\"x\",\"workers\":2}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
         worker.emit(run.sessionId(), new EventData.SessionFinished("budget", 7, 12, null));
-        await(() -> get(run.runId()).status() == RunStatus.FINISHED);
+        await().atMost(STATE_CHANGE).until(() -> get(run.runId()).status() == RunStatus.FINISHED);
 
         List<org.springframework.http.codec.ServerSentEvent<RunEvent>> all = sse(run.runId(), null);
         assertThat(all).extracting(e -> e.data().type()).containsExactly(EventType.RUN_QUEUED,
@@ -281,6 +286,12 @@ class RunApiTest {
                 .expectBody(RunView.class).returnResult().getResponseBody();
     }
 
+    private long runTotal() {
+        return http.get().uri("/admin/runs?size=1").exchange().expectStatus().isOk()
+                .expectBody(tools.jackson.databind.JsonNode.class).returnResult().getResponseBody()
+                .path("total").asLong();
+    }
+
     private RunView get(String runId) {
         return http.get().uri("/internal/runs/{id}", runId).exchange().expectStatus().isOk()
                 .expectBody(RunView.class).returnResult().getResponseBody();
@@ -299,20 +310,5 @@ class RunApiTest {
         return request.exchange().expectStatus().isOk()
                 .returnResult(new ParameterizedTypeReference<org.springframework.http.codec.ServerSentEvent<RunEvent>>() { })
                 .getResponseBody().collectList().block(Duration.ofSeconds(20));
-    }
-
-    private static void await(Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 15 s");
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.Awaitility;
 
 /**
  * Just enough of the Redis protocol (RESP2) to check readiness and reset data between tests, so the harness needs
@@ -97,28 +98,19 @@ public final class RespClient implements AutoCloseable {
 
     /** Waits until the server answers PING; fails early when the process it belongs to has exited. */
     static void awaitPong(String host, int port, Duration timeout, Process process) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            if (process != null && !process.isAlive()) {
-                throw new IllegalStateException("redis-server exited with code " + process.exitValue()
-                        + " before accepting connections on port " + port);
-            }
-            try (RespClient client = new RespClient(host, port)) {
-                if ("PONG".equals(client.command("PING"))) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for redis", e);
-            }
-        }
-        throw new IllegalStateException("redis on port " + port + " did not answer PING within " + timeout, last);
+        Awaitility.await("redis on port " + port + " answering PING").atMost(timeout)
+                .pollInterval(Duration.ofMillis(25))
+                .failFast("redis-server exited before accepting connections on port " + port, () -> {
+                    if (process != null && !process.isAlive()) {
+                        throw new IllegalStateException("redis-server exited with code " + process.exitValue());
+                    }
+                })
+                .ignoreExceptions()
+                .until(() -> {
+                    try (RespClient client = new RespClient(host, port)) {
+                        return "PONG".equals(client.command("PING"));
+                    }
+                });
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.hogwild.testing.redis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Locale;
+import org.awaitility.Awaitility;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -92,6 +94,12 @@ public final class TestRedis {
         } catch (IOException e) {
             throw new UncheckedIOException("redis command " + args[0] + " failed on " + url(), e);
         }
+    }
+
+    /** Waits until {@code key} exists (a service announced itself, say); fails when {@code timeout} passes first. */
+    public void awaitKey(String key, Duration timeout) {
+        Awaitility.await("Redis key " + key).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(() -> Long.valueOf(1).equals(command("EXISTS", key)));
     }
 
     /** Removes every key, for tests that need an empty database. */
