@@ -1,6 +1,7 @@
 package io.hogwild.gateway.security;
 
 import io.hogwild.gateway.config.GatewayProperties;
+import io.hogwild.gateway.console.ConsoleConfiguration;
 import io.hogwild.web.ApiException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code Authorization: Bearer KEY} on every path except the health probes (and the configured public paths):
+ * {@code Authorization: Bearer KEY} on every path except the health probes, the console's static files (and the
+ * configured public paths):
  * 401 for a missing or unknown key (with {@code WWW-Authenticate: Bearer}), 403 for a user key on admin-only paths
  * ({@code /admin/**} and every actuator endpoint but health). The principal is left in the exchange for the rate
  * limiter and the controllers. A plain WebFilter rather than Spring Security: two roles and one header do not need
@@ -40,6 +42,9 @@ public class ApiKeyFilter implements WebFilter, Ordered {
         PathPatternParser parser = PathPatternParser.defaultInstance;
         open.add(parser.parse("/actuator/health"));
         open.add(parser.parse("/actuator/health/**"));
+        // The console's static files hold no data; every call the page makes sends the admin key.
+        open.add(parser.parse(ConsoleConfiguration.PATH));
+        open.add(parser.parse(ConsoleConfiguration.PATH + "/**"));
         properties.security().publicPaths().forEach(p -> open.add(parser.parse(p.strip())));
         adminOnly = List.of(parser.parse("/admin"), parser.parse("/admin/**"), parser.parse("/actuator/**"));
     }
