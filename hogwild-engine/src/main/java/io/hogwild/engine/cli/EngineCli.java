@@ -65,7 +65,8 @@ public final class EngineCli {
                     break;
                 case "bench":
                     result = EngineBench.run(BenchOptions.from(new CliArgs(args, 1,
-                            Set.of("shape", "workers", "context", "steps", "layouts", "modes", "warmup"), Set.of())));
+                            Set.of("shape", "workers", "context", "steps", "layouts", "modes", "warmup"),
+                            Set.of("profile-ops"))));
                     break;
                 default:
                     System.err.println("hogwild engine: unknown command '" + args[0] + "'; " + USAGE);
