@@ -50,7 +50,8 @@ class EngineBenchTest {
             // ...while the views together see it once per worker.
             assertThat(cache.path("tokens_in_all_views").asLong())
                     .isGreaterThanOrEqualTo(r.path("workers").asLong() * r.path("context").asLong());
-            assertThat(cache.path("allocated_bytes").asLong()).isLessThanOrEqualTo(2 * cache.path("used_bytes").asLong());
+            // Growing blocks have 1.5x headroom and the storage grows by 1.5x: allocation stays within a small factor.
+            assertThat(cache.path("allocated_bytes").asLong()).isLessThanOrEqualTo(3 * cache.path("used_bytes").asLong());
             // A pass must read the weights once and every stored token once (every block is seen by someone).
             assertThat(r.path("bytes_per_step").asLong())
                     .isEqualTo(weightBytes + cache.path("tokens_stored").asLong() * cache.path("bytes_per_token").asLong());
