@@ -20,10 +20,10 @@ import java.nio.file.Path;
 /**
  * The decoder forward pass (Qwen2, Qwen3, Llama 3) for one lockstep pass of all writing workers at once.
  *
- * <p>Activations are feature-major, {@code [features, rows]}: every projection is {@code W @ x} with the weight as
- * stored (the orientation CPU BLAS runs at memory speed for a few rows) and no transposes. The residual stream is
- * float32 and carries one extra constant feature ({@link WeightLayout}), so that RMSNorm is a norm and a division
- * with its weight folded into the next projection. Per layer: RMSNorm, fused q/k/v projection, (Qwen3) per-head
+ * <p>Activations are token-major, {@code [rows, features]}, and every projection is one matmul {@code x @ W^T} with
+ * the weight as stored (CPU BLAS is several times slower for a few rows when they are stored feature-major). The
+ * residual stream is float32 and carries one extra constant feature ({@link WeightLayout}), so that RMSNorm is a
+ * norm and a division with its weight folded into the next projection. Per layer: RMSNorm, fused q/k/v projection, (Qwen3) per-head
  * q/k RMSNorm, attention over the cache (which rotates, stores the new keys and values, and attends: the per-cache
  * step), output projection, residual; RMSNorm, SwiGLU MLP, residual.
  *
@@ -37,8 +37,6 @@ public final class Transformer implements AutoCloseable {
     private final ModelWeights weights;
     private final RotaryEmbedding rope;
     private final NDManager manager;
-    /** The embedding table as {@code [hidden + 1, vocab]} (a view): a pass takes its tokens' columns. */
-    private final NDArray embedColumns;
     /** {@code headDim * eps}, the per-head RMSNorm's epsilon for a sum rather than a mean of squares. */
     private final NDArray headNormEpsilon;
 
@@ -47,7 +45,6 @@ public final class Transformer implements AutoCloseable {
         this.weights = weights;
         this.rope = new RotaryEmbedding(config.headDim(), config.rope());
         this.manager = manager;
-        this.embedColumns = weights.embed().transpose();
         this.headNormEpsilon = manager.create((float) (config.headDim() * config.rmsNormEps()));
     }
 
@@ -119,97 +116,85 @@ public final class Transformer implements AutoCloseable {
      */
     public NDArray forward(PassPlan plan, Attention attention, Readout readout, NDManager pass) {
         Attention.PassAttention cacheStep = attention.prepare(plan, config, rope);
-        NDArray x = embed(plan.tokenIds(), pass);
+        NDArray ids = pass.create(plan.tokenIds(), new Shape(plan.tokens()));
+        NDArray x = Torch.embedding(ids, weights.embed()).toType(DataType.FLOAT32, false);
         for (int l = 0; l < config.numLayers(); l++) {
             // Each layer's temporaries live in their own manager, freed as soon as the layer is done: otherwise a
             // long prefill chunk would hold every layer's attention scores until the end of the pass.
             try (NDManager layerScope = pass.newSubManager()) {
                 x.attach(layerScope); // results of an op belong to its first operand's manager
-                x = layer(weights.layers().get(l), l, x, cacheStep, layerScope);
+                x = layer(weights.layers().get(l), l, x, cacheStep);
                 x.attach(pass);
             }
         }
         if (readout == Readout.LAST_PER_WRITER && plan.slots().size() != plan.tokens()) {
-            x = columns(x, plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray(), pass);
+            x = rows(x, plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray(), pass);
         }
         NDArray h = rmsNorm(x);
         if (weights.finalNorm() != null) {
             h = h.mul(weights.finalNorm());
         }
-        return Torch.matmul(weights.lmHead(), compute(h), pass).toType(DataType.FLOAT32, false).transpose();
+        return compute(h).matMul(weights.lmHead()).toType(DataType.FLOAT32, false);
     }
 
     /** One decoder layer: attention block and MLP block, each with its residual. */
-    private NDArray layer(LayerWeights w, int l, NDArray x, Attention.PassAttention cacheStep, NDManager scope) {
-        int kvHeads = config.numKvHeads();
-        int d = config.headDim();
-        int group = config.groupSize();
-        long rows = x.getShape().get(1);
-        NDArray qkv = Torch.matmul(w.qkv(), compute(rmsNorm(x)), scope);
+    private NDArray layer(LayerWeights w, int l, NDArray x, Attention.PassAttention cacheStep) {
+        long rows = x.getShape().get(0);
+        int heads = WeightLayout.headsPerKvHead(config);
+        NDArray qkv = compute(rmsNorm(x)).matMul(w.qkv());
         if (w.qkvBias() != null) {
             qkv = qkv.add(w.qkvBias());
         }
-        NDList qkAndValues = Torch.split(qkv, new long[] {WeightLayout.qkRows(config), (long) kvHeads * d}, 0);
-        NDArray qk = qkAndValues.get(0).reshape(kvHeads, d / 2, 2, 1, group + 1, rows).toType(DataType.FLOAT32, false);
+        // [rows, kv, 1, group + 2, d/2, 2]: per kv head its queries and key, then its value.
+        NDList qkAndValues = Torch.split(qkv.reshape(rows, config.numKvHeads(), 1, heads, config.headDim() / 2, 2),
+                new long[] {heads - 1L, 1}, 3);
+        NDArray qk = qkAndValues.get(0).toType(DataType.FLOAT32, false);
         if (w.qkNorm() != null) {
             qk = headNorm(qk, w.qkNorm());
         }
-        x = x.add(Torch.matmul(w.out(), cacheStep.attend(l, qk, qkAndValues.get(1)), scope));
+        // The output projection per head, [heads, rows, d] @ [heads, d, hidden + 1], summed over the heads.
+        NDArray attended = cacheStep.attend(l, qk, qkAndValues.get(1)).matMul(w.out());
+        x = x.add(Torch.sum(attended.toType(DataType.FLOAT32, false), false, 0));
 
         long inter = config.intermediateSize();
-        NDList gateUp = Torch.split(Torch.matmul(w.gateUp(), compute(rmsNorm(x)), scope), new long[] {inter, inter}, 0);
+        NDList gateUp = Torch.split(compute(rmsNorm(x)).matMul(w.gateUp()), new long[] {inter, inter}, 1);
         NDArray gate = gateUp.get(0);
         NDArray swiGlu = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1));
-        return x.add(Torch.matmul(w.down(), swiGlu, scope));
+        return x.add(swiGlu.matMul(w.down()));
     }
 
     /**
-     * RMSNorm without its weight (folded into the next projection): thanks to the residual's extra feature the
-     * 2-norm over the features is {@code sqrt(hidden) * sqrt(mean(x^2) + eps)}; the {@code sqrt(hidden)} is folded
-     * too. Float32.
+     * RMSNorm over the features of token-major rows, without its weight (folded into the next projection): thanks
+     * to the residual's extra feature the 2-norm of a row is {@code sqrt(hidden) * sqrt(mean(x^2) + eps)}; the
+     * {@code sqrt(hidden)} is folded too. Float32.
      */
     private static NDArray rmsNorm(NDArray x) {
-        return x.div(Torch.norm(x, 0));
+        return x.div(Torch.norm(x, 1));
     }
 
     /**
-     * Qwen3's RMSNorm over each head of q and k (the axes {@code [d/2, 2]} of the head-order layout), float32:
+     * Qwen3's RMSNorm over each head of q and k (the last two axes, {@code [d/2, 2]}, of the head-order layout), float32:
      * {@code x / sqrt(sum(x^2) + d * eps)} times the weight table, which holds {@code sqrt(d)} and the queries'
      * {@code 1/sqrt(d)}.
      */
     private NDArray headNorm(NDArray qk, NDArray weight) {
-        return qk.div(Torch.sum(qk.square(), true, 1, 2).add(headNormEpsilon).sqrt()).mul(weight);
-    }
-
-    /** The pass's tokens as residual columns {@code [hidden + 1, rows]}, float32. */
-    private NDArray embed(long[] tokenIds, NDManager pass) {
-        long vocab = config.vocabSize();
-        long features = config.hiddenSize() + 1L;
-        long[] index = new long[(int) (features * tokenIds.length)];
-        for (int f = 0; f < features; f++) {
-            for (int r = 0; r < tokenIds.length; r++) {
-                index[f * tokenIds.length + r] = f * vocab + tokenIds[r];
-            }
-        }
-        NDArray flat = pass.create(index, new Shape(features, tokenIds.length));
-        return Torch.take(embedColumns, flat, pass).toType(DataType.FLOAT32, false);
+        return qk.div(Torch.sum(qk.square(), true, 4, 5).add(headNormEpsilon).sqrt()).mul(weight);
     }
 
     private NDArray compute(NDArray x) {
         return x.toType(dtype(), false);
     }
 
-    /** Columns {@code which} of {@code x [features, rows]}. */
-    private static NDArray columns(NDArray x, long[] which, NDManager pass) {
-        long features = x.getShape().get(0);
-        long rows = x.getShape().get(1);
+    /** Rows {@code which} of {@code x [rows, features]}. */
+    private static NDArray rows(NDArray x, long[] which, NDManager pass) {
+        long features = x.getShape().get(1);
         long[] index = new long[(int) (features * which.length)];
-        for (int f = 0; f < features; f++) {
-            for (int k = 0; k < which.length; k++) {
-                index[f * which.length + k] = f * rows + which[k];
+        for (int k = 0; k < which.length; k++) {
+            for (int f = 0; f < features; f++) {
+                index[k * (int) features + f] = which[k] * features + f;
             }
         }
-        return Torch.take(x, pass.create(index, new Shape(features, which.length)), pass);
+        return Torch.take(x, pass.create(index, new Shape(which.length, features)), pass);
     }
 
     @Override

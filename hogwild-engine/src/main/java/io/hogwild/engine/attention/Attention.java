@@ -22,9 +22,9 @@ public interface Attention {
         /**
          * @param layer the layer whose cached keys/values are read and written
          * @param qk the pass's queries and keys, normalized, not yet rotated, in head order:
-         *     {@code [kvHeads, headDim/2, 2, 1, group + 1, tokens]}, float32
-         * @param values the pass's values {@code [kvHeads * headDim, tokens]}, in the cache's dtype
-         * @return the attention output {@code [kvHeads * headDim * group, tokens]} (columns ordered kv head, dim,
+         *     {@code [tokens, kvHeads, 1, group + 1, headDim/2, 2]}, float32
+         * @param values the pass's values {@code [tokens, kvHeads, 1, 1, headDim/2, 2]}, in the cache's dtype
+         * @return the attention output per query head {@code [heads, tokens, headDim]} (heads ordered kv head, then
          *     group), in the cache's dtype
          */
         NDArray attend(int layer, NDArray qk, NDArray values);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.engine.cache.KvBlock;
@@ -14,6 +15,7 @@ import io.hogwild.engine.rope.Rope;
 import io.hogwild.engine.rope.RotaryEmbedding;
 import io.hogwild.engine.tensor.Torch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,6 +47,7 @@ final class NaiveAttention implements Attention {
         private final NDArray querySin;
         private final NDArray keyCos;
         private final NDArray keySin;
+        private final NDIndex keyStore;
         private final List<Writer> writers = new ArrayList<>();
 
         Pass(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
@@ -58,18 +61,23 @@ final class NaiveAttention implements Attention {
             float[] qs = new float[qc.length];
             float[] kc = new float[qc.length];
             float[] ks = new float[qc.length];
+            long[] target = new long[(group + 1) * rows];
+            Arrays.fill(target, -1);
             for (Slot w : plan.slots()) {
                 for (int i = 0; i < w.count(); i++) {
                     int r = w.row() + i;
-                    rope.fill(w.queryPosition(i), qc, qs, r, 2 * rows, rows);
-                    rope.fill(w.target().base() + w.start() + i, kc, ks, r, 2 * rows, rows);
+                    rope.fill(w.queryPosition(i), qc, qs, r * headDim, 2, 1);
+                    rope.fill(w.target().base() + w.start() + i, kc, ks, r * headDim, 2, 1);
+                    target[group * rows + r] = plan.newColumns()[r];
                 }
             }
-            Shape table = new Shape(headDim / 2, 2, 1, 1, rows);
+            Shape table = new Shape(1, 1, rows, headDim / 2, 2);
             this.queryCos = plan.upload(qc, table, DataType.FLOAT32);
             this.querySin = plan.upload(qs, table, DataType.FLOAT32);
             this.keyCos = plan.upload(kc, table, DataType.FLOAT32);
             this.keySin = plan.upload(ks, table, DataType.FLOAT32);
+            // Keys are stored straight out of the rotated heads: the key head's vectors to their columns.
+            this.keyStore = plan.keyStore(target, kvHeads);
             for (Slot w : plan.slots()) {
                 List<ViewBlock> blocks = new ArrayList<>();
                 int viewLength = 0;
@@ -81,34 +89,34 @@ final class NaiveAttention implements Attention {
                     float[] c = new float[headDim];
                     float[] s = new float[headDim];
                     rope.fill(w.offsetOf(b) - b.base(), c, s, 0, 2, 1);
-                    blocks.add(new ViewBlock(b, plan.upload(c, new Shape(headDim / 2, 2), plan.dtype()),
-                            plan.upload(s, new Shape(headDim / 2, 2), plan.dtype())));
+                    blocks.add(new ViewBlock(b, plan.upload(c, new Shape(headDim / 2, 2, 1), plan.dtype()),
+                            plan.upload(s, new Shape(headDim / 2, 2, 1), plan.dtype())));
                     viewLength += b.length();
                 }
-                // Key-major [viewLength, group * count], like the scores: everything up to the query itself.
-                int width = group * w.count();
-                float[] m = new float[viewLength * width];
+                // [group * count, viewLength], like the scores: everything up to the query itself.
+                float[] m = new float[group * w.count() * viewLength];
                 int targetOffset = w.offsetOf(w.target());
-                for (int i = 0; i < w.count(); i++) {
-                    int position = targetOffset + w.start() + i;
-                    for (int j = position + 1; j < viewLength; j++) {
-                        for (int g = 0; g < group; g++) {
-                            m[j * width + g * w.count() + i] = Float.NEGATIVE_INFINITY;
-                        }
+                for (int g = 0; g < group; g++) {
+                    for (int i = 0; i < w.count(); i++) {
+                        int position = targetOffset + w.start() + i;
+                        int row = (g * w.count() + i) * viewLength;
+                        Arrays.fill(m, row + position + 1, row + viewLength, Float.NEGATIVE_INFINITY);
                     }
                 }
-                writers.add(new Writer(w, blocks, plan.upload(m, new Shape(viewLength, width), DataType.FLOAT32)));
+                writers.add(new Writer(w, blocks,
+                        plan.upload(m, new Shape((long) group * w.count(), viewLength), DataType.FLOAT32)));
             }
         }
 
         @Override
         public NDArray attend(int layer, NDArray qk, NDArray values) {
             NDManager scope = qk.getManager();
-            NDArray keys = Torch.narrow(Rope.apply(qk, keyCos, keySin, 2), 4, group, 1, scope)
-                    .reshape(kvHeads, headDim, rows).transpose(2, 0, 1).toType(plan.dtype(), false);
-            plan.storeKeys(layer, keys);
+            NDArray heads = qk.transpose(1, 2, 3, 0, 4, 5); // [kv, 1, group + 1, rows, d/2, 2]
+            NDArray keys = Rope.apply(heads, keyCos, keySin, 5).toType(plan.dtype(), false)
+                    .reshape(kvHeads, (long) (group + 1) * rows, headDim);
+            plan.storeKeys(layer, keys, keyStore);
             plan.storeValues(layer, values);
-            NDArray queries = Torch.narrow(Rope.apply(qk, queryCos, querySin, 2), 4, 0, group, scope)
+            NDArray queries = Torch.narrow(Rope.apply(heads, queryCos, querySin, 5), 2, 0, group, scope)
                     .toType(plan.dtype(), false);
             NDList outputs = new NDList(writers.size());
             for (Writer w : writers) {
@@ -117,21 +125,21 @@ final class NaiveAttention implements Attention {
                 NDList viewValues = new NDList();
                 for (ViewBlock vb : w.blocks()) {
                     KvBlock b = vb.block();
-                    NDArray k = Torch.narrow(plan.keys(layer), 1, b.start(), b.length(), scope)
-                            .reshape(kvHeads, b.length(), headDim / 2, 2);
-                    viewKeys.add(Rope.apply(k, vb.cos(), vb.sin(), 3).reshape(kvHeads, b.length(), headDim));
-                    viewValues.add(Torch.narrow(plan.values(layer), 2, b.start(), b.length(), scope));
+                    NDArray k = Torch.narrow(plan.keys(layer), 2, b.start(), b.length(), scope)
+                            .reshape(kvHeads, headDim / 2, 2, b.length());
+                    viewKeys.add(Rope.apply(k, vb.cos(), vb.sin(), 2).reshape(kvHeads, headDim, b.length()));
+                    viewValues.add(Torch.narrow(plan.values(layer), 1, b.start(), b.length(), scope));
                 }
-                NDArray k = viewKeys.size() == 1 ? viewKeys.get(0) : NDArrays.concat(viewKeys, 1);
-                NDArray v = viewValues.size() == 1 ? viewValues.get(0) : NDArrays.concat(viewValues, 2);
-                NDArray q = Torch.narrow(queries, 5, s.row(), s.count(), scope)
-                        .reshape(kvHeads, headDim, (long) group * s.count());
-                NDArray probs = Torch.softmax(Torch.matmul(k, q, scope).add(w.mask()), 1, DataType.FLOAT32)
+                NDArray k = viewKeys.size() == 1 ? viewKeys.get(0) : NDArrays.concat(viewKeys, 2);
+                NDArray v = viewValues.size() == 1 ? viewValues.get(0) : NDArrays.concat(viewValues, 1);
+                NDArray q = Torch.narrow(queries, 3, s.row(), s.count(), scope)
+                        .reshape(kvHeads, (long) group * s.count(), headDim);
+                NDArray probs = Torch.softmax(Torch.matmul(q, k, scope).add(w.mask()), 2, DataType.FLOAT32)
                         .toType(plan.dtype(), false);
-                outputs.add(Torch.matmul(v, probs, scope).reshape(kvHeads, headDim, group, s.count()));
+                outputs.add(Torch.matmul(probs, v, scope).reshape(kvHeads, group, s.count(), headDim));
             }
-            NDArray out = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 3);
-            return out.reshape((long) kvHeads * headDim * group, rows);
+            NDArray out = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 2);
+            return out.reshape((long) kvHeads * group, rows, headDim);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.hogwild.engine.attention;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.engine.cache.KvBlock;
@@ -31,7 +32,8 @@ import java.util.Map;
  * hides what a writer does not see and, in its target block, the keys after the query), one matmul with the values.
  *
  * <p>The new keys are rotated in the same broadcast as the queries (a key's rotation is its writer's query rotation
- * for its target block) and taken out of it with one gather.
+ * for its target block), and that whole array is stored with one {@code index_put}: the keys to their columns, every
+ * other vector to scratch columns the pass never reads.
  */
 final class SharedAttention implements Attention {
 
@@ -50,7 +52,7 @@ final class SharedAttention implements Attention {
         private final int slots;
         private final NDArray cos;
         private final NDArray sin;
-        private final NDArray keyGather;
+        private final NDIndex keyStore;
         private final NDArray mask;
         private final NDArray slotOfColumn;
 
@@ -67,41 +69,34 @@ final class SharedAttention implements Attention {
             }
             this.slots = 1 + floating.size();
 
-            // Rotation tables [d/2, 2, slots, 1, rows]: slot 0 rotates to the view position, a floating block's
-            // slot to position - offset + base.
-            int half = headDim / 2;
-            float[] c = new float[headDim * slots * rows];
+            // Rotation tables [slots, 1, rows, d/2, 2]: slot 0 rotates to the view position, a floating block's slot
+            // to position - offset + base. The rotated array is [kv, slots, group + 1, rows, d]: its entry
+            // (slot, head, row) is vector number (slot * (group + 1) + head) * rows + row of a kv head.
+            float[] c = new float[slots * rows * headDim];
             float[] s = new float[c.length];
-            long[] keyColumn = new long[rows];
-            long width = (long) slots * (group + 1) * rows;
+            long[] target = new long[slots * (group + 1) * rows];
+            Arrays.fill(target, -1);
             for (Slot w : plan.slots()) {
                 for (int i = 0; i < w.count(); i++) {
                     int r = w.row() + i;
                     int position = w.queryPosition(i);
-                    rope.fill(position, c, s, r, 2 * slots * rows, slots * rows);
+                    rope.fill(position, c, s, r * headDim, 2, 1);
                     for (KvBlock b : floating) {
                         if (w.view().contains(b)) {
                             int slot = slotOf.get(b);
-                            rope.fill(position - w.offsetOf(b) + b.base(), c, s, slot * rows + r, 2 * slots * rows,
-                                    slots * rows);
+                            rope.fill(position - w.offsetOf(b) + b.base(), c, s, (slot * rows + r) * headDim, 2, 1);
                         }
                     }
                     // A new key is rotated like its writer's query for its target block: to base + local index.
                     int keySlot = w.target().isFloating() ? slotOf.get(w.target()) : 0;
-                    keyColumn[r] = (long) keySlot * (group + 1) * rows + (long) group * rows + r;
+                    target[(keySlot * (group + 1) + group) * rows + r] = plan.newColumns()[r];
                 }
             }
-            Shape table = new Shape(half, 2, slots, 1, rows);
+            Shape table = new Shape(slots, 1, rows, headDim / 2, 2);
             this.cos = plan.upload(c, table, DataType.FLOAT32);
             this.sin = plan.upload(s, table, DataType.FLOAT32);
-            // The new keys, [rows, kv, d] (the order their store wants), out of the flattened [kv, d, slots * ...].
-            long[] gather = new long[kvHeads * headDim * rows];
-            for (int r = 0; r < rows; r++) {
-                for (int kd = 0; kd < kvHeads * headDim; kd++) {
-                    gather[r * kvHeads * headDim + kd] = kd * width + keyColumn[r];
-                }
-            }
-            this.keyGather = plan.upload(gather, new Shape(rows, kvHeads, headDim));
+            // All rotated vectors go to the cache in one store: the new keys to their columns, the rest to scratch.
+            this.keyStore = plan.keyStore(target, kvHeads);
             this.mask = visibilityMask(plan);
             this.slotOfColumn = floating.isEmpty() ? null : slotOfColumn(plan, floating, slotOf);
         }
@@ -109,38 +104,38 @@ final class SharedAttention implements Attention {
         @Override
         public NDArray attend(int layer, NDArray qk, NDArray values) {
             NDManager scope = qk.getManager();
-            // Every query for every slot, and the new keys, in one broadcast: [kv, d/2, 2, slots, group + 1, rows].
-            NDArray rotated = Rope.apply(qk, cos, sin, 2).toType(plan.dtype(), false)
-                    .reshape(kvHeads, headDim, (long) slots * (group + 1) * rows);
-            plan.storeKeys(layer, Torch.take(rotated, keyGather, scope));
+            // Every query for every slot, and the new keys, in one broadcast: [kv, slots, group + 1, rows, d/2, 2].
+            NDArray rotated = Rope.apply(qk.transpose(1, 2, 3, 0, 4, 5), cos, sin, 5).toType(plan.dtype(), false)
+                    .reshape(kvHeads, (long) slots * (group + 1) * rows, headDim);
+            plan.storeKeys(layer, rotated, keyStore);
             plan.storeValues(layer, values);
             long queries = (long) group * rows;
             NDArray keys = plan.keys(layer);
             NDArray scores = null;
             if (plan.alignedEnd() > 0) {
-                scores = Torch.matmul(Torch.narrow(keys, 1, 0, plan.alignedEnd(), scope),
-                        Torch.narrow(rotated, 2, 0, queries, scope), scope);
+                scores = Torch.matmul(Torch.narrow(rotated, 1, 0, queries, scope),
+                        Torch.narrow(keys, 2, 0, plan.alignedEnd(), scope), scope);
             }
             if (slotOfColumn != null) {
                 NDArray floatingScores = floatingScores(keys, rotated, scope);
-                scores = scores == null ? floatingScores : scores.concat(floatingScores, 1);
+                scores = scores == null ? floatingScores : scores.concat(floatingScores, 2);
             }
             if (mask != null) {
                 scores = scores.add(mask);
             }
-            NDArray probs = Torch.softmax(scores, 1, DataType.FLOAT32).toType(plan.dtype(), false);
-            NDArray out = Torch.matmul(Torch.narrow(plan.values(layer), 2, 0, plan.readEnd(), scope), probs, scope);
-            return out.reshape((long) kvHeads * headDim * group, rows);
+            NDArray probs = Torch.softmax(scores, 2, DataType.FLOAT32).toType(plan.dtype(), false);
+            NDArray out = Torch.matmul(probs, Torch.narrow(plan.values(layer), 1, 0, plan.readEnd(), scope), scope);
+            return out.reshape((long) kvHeads * group, rows, headDim);
         }
 
         /** Scores of the floating columns: against every slot at once, then each column's own slot picked. */
         private NDArray floatingScores(NDArray keys, NDArray rotated, NDManager scope) {
             int columns = plan.floatingEnd() - plan.floatingStart();
             long perSlot = (long) (group + 1) * rows;
-            NDArray all = Torch.matmul(Torch.narrow(keys, 1, plan.floatingStart(), columns, scope),
-                    Torch.narrow(rotated, 2, perSlot, (slots - 1) * perSlot, scope), scope);
-            NDArray own = Torch.sum(all.reshape(kvHeads, columns, slots - 1, perSlot).mul(slotOfColumn), false, 2);
-            return Torch.narrow(own, 2, 0, (long) group * rows, scope);
+            NDArray all = Torch.matmul(Torch.narrow(rotated, 1, perSlot, (slots - 1) * perSlot, scope),
+                    Torch.narrow(keys, 2, plan.floatingStart(), columns, scope), scope);
+            NDArray own = Torch.sum(all.reshape(kvHeads, slots - 1, perSlot, columns).mul(slotOfColumn), false, 1);
+            return Torch.narrow(own, 1, 0, (long) group * rows, scope);
         }
 
         /** The floating blocks some writer of the pass reads, in column order. */
@@ -158,15 +153,14 @@ final class SharedAttention implements Attention {
         }
 
         /**
-         * Additive mask {@code [columns, group * rows]} over the read columns (aligned ones, then floating ones):
+         * Additive mask {@code [group * rows, columns]} over the read columns (aligned ones, then floating ones):
          * 0 where a row's writer sees the key, minus infinity elsewhere (blocks outside its view, keys after the
          * query in its target block, columns of no token). {@code null} when every row sees every column.
          */
         private NDArray visibilityMask(PassPlan plan) {
             int alignedColumns = plan.alignedEnd();
             int columns = alignedColumns + (plan.floatingEnd() - plan.floatingStart());
-            int width = group * rows;
-            float[] m = new float[columns * width];
+            float[] m = new float[group * rows * columns];
             Arrays.fill(m, Float.NEGATIVE_INFINITY);
             long visible = 0;
             for (Slot w : plan.slots()) {
@@ -178,30 +172,26 @@ final class SharedAttention implements Attention {
                     for (int i = 0; i < w.count(); i++) {
                         int r = w.row() + i;
                         int seen = b == w.target() ? w.start() + i + 1 : b.length();
-                        for (int j = 0; j < seen; j++) {
-                            for (int g = 0; g < group; g++) {
-                                m[(first + j) * width + g * rows + r] = 0f;
-                            }
+                        for (int g = 0; g < group; g++) {
+                            Arrays.fill(m, (g * rows + r) * columns + first, (g * rows + r) * columns + first + seen, 0f);
                         }
                         visible += seen;
                     }
                 }
             }
-            return visible == (long) columns * rows ? null : plan.upload(m, new Shape(columns, width), DataType.FLOAT32);
+            return visible == (long) columns * rows ? null
+                    : plan.upload(m, new Shape(group * rows, columns), DataType.FLOAT32);
         }
 
-        /** One-hot {@code [floating columns, slots - 1, 1]}: 1 at the slot of the block owning the column. */
+        /** One-hot {@code [slots - 1, 1, floating columns]}: 1 at the slot of the block owning the column. */
         private NDArray slotOfColumn(PassPlan plan, List<KvBlock> floating, Map<KvBlock, Integer> slotOf) {
             int columns = plan.floatingEnd() - plan.floatingStart();
-            int floatingSlots = floating.size();
-            float[] onehot = new float[columns * floatingSlots];
+            float[] onehot = new float[floating.size() * columns];
             for (KvBlock b : floating) {
-                int first = b.start() - plan.floatingStart();
-                for (int j = 0; j < b.length(); j++) {
-                    onehot[(first + j) * floatingSlots + slotOf.get(b) - 1] = 1f;
-                }
+                int first = (slotOf.get(b) - 1) * columns + b.start() - plan.floatingStart();
+                Arrays.fill(onehot, first, first + b.length(), 1f);
             }
-            return plan.upload(onehot, new Shape(columns, floatingSlots, 1), plan.dtype());
+            return plan.upload(onehot, new Shape(floating.size(), 1, columns), plan.dtype());
         }
     }
 }

@@ -14,8 +14,11 @@ import java.util.List;
  * The storage of one session's keys and values: one tensor for all keys and one for all values, every layer and
  * every block in it, so that a pass reads what a layer needs with a slice or two whatever the number of blocks.
  *
- * <p>Keys are {@code [layers, kvHeads, capacity, headDim]} (key-major: a pass scores {@code keys @ queries}), values
- * {@code [layers, kvHeads, headDim, capacity]} (feature-major: the attention output is {@code values @ probs}).
+ * <p>Keys are {@code [layers, kvHeads, headDim, capacity]} (a pass scores {@code queries @ keys}) and values
+ * {@code [layers, kvHeads, capacity, headDim]} (the attention output is {@code probs @ values}): so the queries and
+ * probabilities, the small operands, are plain row-major matrices, the orientation in which CPU BLAS reads the cache
+ * at memory speed for a few rows (it is several times slower with them transposed). Head dimensions are in rotary
+ * pair order ({@code WeightLayout}).
  * Each {@link KvBlock} owns a segment of columns. The columns are laid out as
  * {@code [aligned segments | floating segments | free]}, the floating ones starting right after the used part of
  * the aligned ones whenever there are any, so that one slice covers everything a pass reads.
@@ -47,7 +50,7 @@ public final class KvArena implements AutoCloseable {
     private NDArray[] layerKeys;
     private NDArray[] layerKeysByColumn;
     private NDArray[] layerValues;
-    private NDArray[] layerValueRows;
+    private NDArray[] layerValuesByColumn;
     private int capacity;
     private final List<KvBlock> aligned = new ArrayList<>();
     private final List<KvBlock> floating = new ArrayList<>();
@@ -69,24 +72,27 @@ public final class KvArena implements AutoCloseable {
         return capacity;
     }
 
-    /** Keys of one layer, {@code [kvHeads, capacity, headDim]} (a view owned by the cache). */
+    /** Keys of one layer, {@code [kvHeads, headDim, capacity]} (a view owned by the cache). */
     NDArray keys(int layer) {
         return layerKeys[layer];
     }
 
-    /** The same keys as {@code [capacity, kvHeads, headDim]}: new keys are stored by one index on the first axis. */
+    /** The same keys as {@code [kvHeads, capacity, headDim]}: new keys are stored row by row. */
     NDArray keysByColumn(int layer) {
         return layerKeysByColumn[layer];
     }
 
-    /** Values of one layer, {@code [kvHeads, headDim, capacity]}. */
+    /** Values of one layer, {@code [kvHeads, capacity, headDim]}. */
     NDArray values(int layer) {
         return layerValues[layer];
     }
 
-    /** The same values as {@code [kvHeads * headDim, capacity]}. */
-    NDArray valueRows(int layer) {
-        return layerValueRows[layer];
+    /**
+     * The same values as {@code [capacity, kvHeads, 1, 1, headDim/2, 2]}, the shape in which a pass's values come
+     * out of its q/k/v projection: new values are stored by one index on the first axis.
+     */
+    NDArray valuesByColumn(int layer) {
+        return layerValuesByColumn[layer];
     }
 
     /** End of the columns an aligned-only read covers: the used part of the aligned bin, or up to the floating bin. */
@@ -156,16 +162,16 @@ public final class KvArena implements AutoCloseable {
         ensureCapacity(floatingStart + total);
         try (NDManager scratch = manager.newSubManager()) {
             // A copy of the old floating columns first: the new segments overlap the old ones.
-            NDArray oldKeys = keys.get(scratch, columns(2, floatingStart, oldEnd - floatingStart)).duplicate();
-            NDArray oldValues = values.get(scratch, columns(3, floatingStart, oldEnd - floatingStart)).duplicate();
+            NDArray oldKeys = keys.get(scratch, columns(3, floatingStart, oldEnd - floatingStart)).duplicate();
+            NDArray oldValues = values.get(scratch, columns(2, floatingStart, oldEnd - floatingStart)).duplicate();
             int at = floatingStart;
             for (int i = 0; i < floating.size(); i++) {
                 KvBlock b = floating.get(i);
                 int n = b.length;
                 if (n > 0) {
                     int source = from[i] - floatingStart;
-                    keys.set(columns(2, at, n), oldKeys.get(scratch, columns(2, source, n)));
-                    values.set(columns(3, at, n), oldValues.get(scratch, columns(3, source, n)));
+                    keys.set(columns(3, at, n), oldKeys.get(scratch, columns(3, source, n)));
+                    values.set(columns(2, at, n), oldValues.get(scratch, columns(2, source, n)));
                 }
                 b.start = at;
                 at += b.capacity;
@@ -214,14 +220,14 @@ public final class KvArena implements AutoCloseable {
             return;
         }
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray k = keys.get(scratch, columns(2, start, n));
+            NDArray k = keys.get(scratch, columns(3, start, n));
             float[] cos = new float[headDim];
             float[] sin = new float[headDim];
             rope.fill(shift, cos, sin, 0, 2, 1);
-            Shape table = new Shape(headDim / 2, 2);
-            NDArray rotated = Rope.apply(k.reshape(layers, kvHeads, n, headDim / 2, 2),
-                    scratch.create(cos, table).toType(dtype, false), scratch.create(sin, table).toType(dtype, false), 4);
-            keys.set(columns(2, start, n), rotated.reshape(k.getShape()));
+            Shape table = new Shape(headDim / 2, 2, 1);
+            NDArray rotated = Rope.apply(k.reshape(layers, kvHeads, headDim / 2, 2, n),
+                    scratch.create(cos, table).toType(dtype, false), scratch.create(sin, table).toType(dtype, false), 3);
+            keys.set(columns(3, start, n), rotated.reshape(k.getShape()));
         }
     }
 
@@ -246,10 +252,10 @@ public final class KvArena implements AutoCloseable {
     /** Writes random keys and values into {@code b}'s first {@code n} columns (benchmarks that skip prefill). */
     void fillRandom(KvBlock b, int n) {
         try (NDManager scratch = manager.newSubManager()) {
-            keys.set(columns(2, b.start, n), scratch.randomNormal(0f, 1f,
-                    new Shape(layers, kvHeads, n, headDim), DataType.FLOAT32).toType(dtype, false));
-            values.set(columns(3, b.start, n), scratch.randomNormal(0f, 1f,
+            keys.set(columns(3, b.start, n), scratch.randomNormal(0f, 1f,
                     new Shape(layers, kvHeads, headDim, n), DataType.FLOAT32).toType(dtype, false));
+            values.set(columns(2, b.start, n), scratch.randomNormal(0f, 1f,
+                    new Shape(layers, kvHeads, n, headDim), DataType.FLOAT32).toType(dtype, false));
         }
     }
 
@@ -337,7 +343,8 @@ public final class KvArena implements AutoCloseable {
         oldValues.close();
     }
 
-    private void ensureCapacity(int columns) {
+    /** Makes the tensors at least {@code columns} wide (by 1.5x at a time). */
+    void ensureCapacity(int columns) {
         if (columns <= capacity) {
             return;
         }
@@ -358,18 +365,18 @@ public final class KvArena implements AutoCloseable {
     private void allocate(int columns) {
         views.forEach(NDArray::close);
         views.clear();
-        keys = manager.zeros(new Shape(layers, kvHeads, columns, headDim), dtype);
-        values = manager.zeros(new Shape(layers, kvHeads, headDim, columns), dtype);
+        keys = manager.zeros(new Shape(layers, kvHeads, headDim, columns), dtype);
+        values = manager.zeros(new Shape(layers, kvHeads, columns, headDim), dtype);
         capacity = columns;
         layerKeys = new NDArray[layers];
         layerKeysByColumn = new NDArray[layers];
         layerValues = new NDArray[layers];
-        layerValueRows = new NDArray[layers];
+        layerValuesByColumn = new NDArray[layers];
         for (int l = 0; l < layers; l++) {
             layerKeys[l] = view(keys.get(l));
-            layerKeysByColumn[l] = view(layerKeys[l].transpose(1, 0, 2));
+            layerKeysByColumn[l] = view(layerKeys[l].transpose(0, 2, 1));
             layerValues[l] = view(values.get(l));
-            layerValueRows[l] = view(layerValues[l].reshape((long) kvHeads * headDim, columns));
+            layerValuesByColumn[l] = view(layerValues[l].transpose(1, 0, 2).reshape(columns, kvHeads, 1, 1, headDim / 2, 2));
         }
     }
 
@@ -388,8 +395,8 @@ public final class KvArena implements AutoCloseable {
             return;
         }
         // Cloned first: source and destination may overlap when segments shift.
-        keys.set(columns(2, to, n), srcKeys.get(scratch, columns(2, from, n)).duplicate());
-        values.set(columns(3, to, n), srcValues.get(scratch, columns(3, from, n)).duplicate());
+        keys.set(columns(3, to, n), srcKeys.get(scratch, columns(3, from, n)).duplicate());
+        values.set(columns(2, to, n), srcValues.get(scratch, columns(2, from, n)).duplicate());
     }
 
     /** Index of columns {@code start..start+n-1} on {@code axis} (built directly: no index string to parse). */

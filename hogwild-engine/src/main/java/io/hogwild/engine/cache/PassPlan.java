@@ -18,7 +18,8 @@ import java.util.List;
  *
  * <p>Reads: the aligned columns {@code [0, alignedEnd)} and the floating ones {@code [floatingStart, floatingEnd)},
  * with {@code alignedEnd == floatingStart} whenever there are floating ones, so that every column a pass reads lies
- * in {@code [0, readEnd())}.
+ * in {@code [0, readEnd())}. The columns from {@code readEnd()} on are scratch (at least
+ * {@link SharedCache#scratchColumns} of them): a pass may write there what it never reads (see {@link #keyStore}).
  *
  * @param tokenIds the pass's tokens, writers in the order given, each writer's tokens contiguous
  * @param slots one per writer
@@ -27,31 +28,20 @@ import java.util.List;
  * @param alignedEnd end of the aligned columns a pass reads
  * @param floatingStart first floating column
  * @param floatingEnd end of the floating columns in use
- * @param keyIndex where a layer's new keys go in its keys by column {@code [capacity, kvHeads, headDim]}
- * @param valueIndex where a layer's new values go in its values {@code [kvHeads * headDim, capacity]}
+ * @param newColumns arena column of each new token
+ * @param valueIndex the new tokens' columns, as an index on the first axis of the values by column
  */
 public record PassPlan(long[] tokenIds, List<Slot> slots, NDManager pass, DataType dtype, KvArena arena,
-                       int alignedEnd, int floatingStart, int floatingEnd, NDIndex keyIndex, NDIndex valueIndex) {
+                       int alignedEnd, int floatingStart, int floatingEnd, long[] newColumns, NDIndex valueIndex) {
 
-    /**
-     * The layout of a pass whose new tokens go to arena columns {@code newColumns}. The indices that store their keys
-     * and values are built once here, as tensors only (an index with a full slice costs one more operator per use).
-     */
     static PassPlan of(long[] tokenIds, List<Slot> slots, NDManager pass, DataType dtype, KvArena arena,
-                       long[] newColumns, int valueRows) {
-        NDArray columns = pass.create(newColumns);
-        long[] rows = new long[valueRows];
-        for (int i = 0; i < valueRows; i++) {
-            rows[i] = i;
-        }
-        NDIndex keyIndex = new NDIndex();
-        // NDIndex has no builder method for a tensor index other than parsing "{}"; its element list is mutable.
-        keyIndex.getIndices().add(new NDIndexTake(columns));
+                       long[] newColumns) {
         NDIndex valueIndex = new NDIndex();
-        valueIndex.getIndices().add(new NDIndexTake(pass.create(rows, new Shape(valueRows, 1))));
-        valueIndex.getIndices().add(new NDIndexTake(columns.reshape(1, newColumns.length)));
+        // NDIndex has no builder method for a tensor index other than parsing "{}"; its element list is mutable.
+        // A tensor alone: an index with a full slice costs one more operator per use.
+        valueIndex.getIndices().add(new NDIndexTake(pass.create(newColumns)));
         return new PassPlan(tokenIds, slots, pass, dtype, arena, arena.alignedEnd(), arena.floatingStart(),
-                arena.floatingEnd(), keyIndex, valueIndex);
+                arena.floatingEnd(), newColumns, valueIndex);
     }
 
     public int tokens() {
@@ -67,24 +57,48 @@ public record PassPlan(long[] tokenIds, List<Slot> slots, NDManager pass, DataTy
         return hasFloating() ? floatingEnd : alignedEnd;
     }
 
-    /** Keys of one layer {@code [kvHeads, capacity, headDim]} (the cache's storage: read it through slices). */
+    /** Keys of one layer {@code [kvHeads, headDim, capacity]} (the cache's storage: read it through slices). */
     public NDArray keys(int layer) {
         return arena.keys(layer);
     }
 
-    /** Values of one layer {@code [kvHeads, headDim, capacity]}. */
+    /** Values of one layer {@code [kvHeads, capacity, headDim]}. */
     public NDArray values(int layer) {
         return arena.values(layer);
     }
 
-    /** Stores one layer's new keys, given {@code [tokens, kvHeads, headDim]}, at the new tokens' columns. */
-    public void storeKeys(int layer, NDArray keys) {
-        Torch.put(arena.keysByColumn(layer), keyIndex, keys);
+    /**
+     * The index that stores a layer's rotated vectors {@code [kvHeads, entries, headDim]} with one
+     * {@code index_put}: entry {@code e} goes to arena column {@code columns[e]}, or to a scratch column when that
+     * is negative (so that new keys can be stored straight out of an array that also holds other vectors).
+     */
+    public NDIndex keyStore(long[] columns, int kvHeads) {
+        long[] target = new long[columns.length];
+        int scratch = readEnd();
+        for (int e = 0; e < columns.length; e++) {
+            target[e] = columns[e] >= 0 ? columns[e] : scratch++;
+        }
+        if (scratch > arena.capacity()) {
+            throw new IllegalStateException("pass needs " + scratch + " columns, the arena has " + arena.capacity());
+        }
+        long[] heads = new long[kvHeads];
+        for (int h = 0; h < kvHeads; h++) {
+            heads[h] = h;
+        }
+        NDIndex index = new NDIndex();
+        index.getIndices().add(new NDIndexTake(pass.create(heads, new Shape(kvHeads, 1))));
+        index.getIndices().add(new NDIndexTake(pass.create(target, new Shape(1, target.length))));
+        return index;
     }
 
-    /** Stores one layer's new values, given {@code [kvHeads * headDim, tokens]}, at the new tokens' columns. */
+    /** Stores one layer's vectors {@code [kvHeads, entries, headDim]} as {@code index} (from {@link #keyStore}) says. */
+    public void storeKeys(int layer, NDArray vectors, NDIndex index) {
+        Torch.put(arena.keysByColumn(layer), index, vectors);
+    }
+
+    /** Stores one layer's new values, given {@code [tokens, kvHeads, 1, 1, headDim/2, 2]}, at the new tokens' columns. */
     public void storeValues(int layer, NDArray values) {
-        Torch.put(arena.valueRows(layer), valueIndex, values);
+        Torch.put(arena.valuesByColumn(layer), valueIndex, values);
     }
 
     /** Copies host-side pass data (RoPE tables, masks) to the device, in {@code dtype}. */

@@ -140,14 +140,24 @@ public final class SharedCache implements AutoCloseable {
             b.base = offset;
         });
         arena.tidy();
+        arena.ensureCapacity((arena.hasFloating() ? arena.floatingEnd() : arena.alignedEnd())
+                + scratchColumns(blocks.size(), total));
         row = 0;
         for (Slot s : slots) {
             for (int i = 0; i < s.count(); i++) {
                 columns[row++] = s.target().column(s.start() + i);
             }
         }
-        return PassPlan.of(ids, List.copyOf(slots), pass, dtype, arena, columns,
-                config.numKvHeads() * config.headDim());
+        return PassPlan.of(ids, List.copyOf(slots), pass, dtype, arena, columns);
+    }
+
+    /**
+     * Scratch columns a pass of {@code rows} new tokens may write after what it reads: one per vector of the
+     * largest rotation array attention builds (every query for every floating block and the aligned ones, with
+     * the keys), so that new keys are stored straight out of it.
+     */
+    public int scratchColumns(int blockCount, int rows) {
+        return (blockCount + 1) * (config.groupSize() + 1) * rows;
     }
 
     /**

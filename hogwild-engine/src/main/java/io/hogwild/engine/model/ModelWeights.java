@@ -13,9 +13,10 @@ import java.util.List;
  *
  * @param embed token embedding with the residual's extra feature {@code [vocab, hidden + 1]}
  * @param layers the decoder layers
- * @param finalNorm for a tied output projection, the final norm's weight as a float32 column {@code [hidden + 1, 1]};
+ * @param finalNorm for a tied output projection, the final norm's weight, float32 {@code [hidden + 1]};
  *     {@code null} when it is folded into {@code lmHead}
- * @param lmHead output projection {@code [vocab, hidden + 1]} (the embedding table itself when tied)
+ * @param lmHead output projection as the right operand of {@code x @ W^T}, {@code [hidden + 1, vocab]} (a view of
+ *     the embedding table when tied)
  * @param dtype the dtype of the matrices: the compute dtype
  */
 public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray finalNorm, NDArray lmHead,
@@ -107,8 +108,9 @@ public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray fin
         try (NDManager scratch = manager.newSubManager()) {
             NDArray norm = src.get(scratch, "model.norm.weight", hidden);
             if (c.tieWordEmbeddings() && !src.has("lm_head.weight")) {
-                finalNorm = WeightLayout.finalNormColumn(c, norm, manager);
-                lmHead = embed;
+                finalNorm = WeightLayout.finalNormWeight(c, norm, manager);
+                lmHead = embed.transpose();
+                lmHead.attach(manager);
             } else {
                 lmHead = WeightLayout.outputProjection(c, src.get(scratch, "lm_head.weight", c.vocabSize(), hidden),
                         norm, manager, dtype);

@@ -13,19 +13,18 @@ import ai.djl.ndarray.types.Shape;
  * Every fold is exact up to float32 rounding of the product it precomputes.
  *
  * <ul>
- *   <li><b>One extra residual feature.</b> The residual stream is feature-major, {@code [hidden + 1, rows]}: its last
- *       feature is the constant {@code c = sqrt(hidden * eps)}, so its 2-norm is
+ *   <li><b>One extra residual feature.</b> The residual stream is {@code [rows, hidden + 1]}: its last feature is the constant {@code c = sqrt(hidden * eps)}, so its 2-norm is
  *       {@code sqrt(hidden) * sqrt(mean(x^2) + eps)} and RMSNorm is two operators (norm, divide) with its epsilon
  *       exactly in place. Matrices reading the stream have a zero column for that feature, matrices writing to it a
  *       zero row, and the embedding table holds {@code c} in it.</li>
  *   <li><b>Folded norm weights.</b> {@code sqrt(hidden) * g} of an RMSNorm scales the columns of the projection that
  *       reads its output.</li>
- *   <li><b>Head order.</b> The fused projection's rows are, for each kv head, for each rotary pair {@code i} (the
- *       dimensions {@code i} and {@code i + d/2}) and its half, the group's query heads and then the kv head's key;
- *       then all values in their usual order. So q and k normalize and rotate as one array
- *       {@code [kvHeads, d/2, 2, 1, group + 1, rows]}, and swapping the halves of a pair is one flip. Keys are stored
- *       in that pair order too (dot products do not care). The attention output's columns are ordered
- *       {@code (kv head, dim, group)}, the order in which attention produces them.</li>
+ *   <li><b>Head order.</b> The fused projection's rows are, for each kv head, the group's query heads, then the kv
+ *       head's key, then its value, each head's dimensions in rotary pair order ({@code (i, i + d/2)} side by
+ *       side). So a pass's q/k/v is one array {@code [rows, kvHeads, 1, group + 2, d/2, 2]}: q and k normalize and
+ *       rotate together, swapping the halves of every pair is one flip, and the values split off as they are
+ *       stored. Keys and values stay in pair order in the cache (dot products do not care); the output
+ *       projection's columns follow, per (kv head, group) head: the order in which attention produces them.</li>
  *   <li><b>Query scale.</b> {@code 1/sqrt(d)} is in the query rows, or in the q-norm weight when there is one.</li>
  * </ul>
  */
@@ -38,9 +37,9 @@ public final class WeightLayout {
         return (float) Math.sqrt(c.hiddenSize() * c.rmsNormEps());
     }
 
-    /** Rows of q and k together: per kv head, {@code headDim * (group + 1)}. */
-    public static long qkRows(ModelConfig c) {
-        return (long) c.numKvHeads() * c.headDim() * (c.groupSize() + 1);
+    /** Heads per kv head in the fused projection: the group's queries, the key, the value. */
+    public static int headsPerKvHead(ModelConfig c) {
+        return c.groupSize() + 2;
     }
 
     /** The raw tensors of one layer as a checkpoint stores them (float32), before folding. */
@@ -51,25 +50,28 @@ public final class WeightLayout {
     /** Folds one layer; intermediates live in {@code scratch}, results are in {@code dtype} in {@code target}. */
     static LayerWeights fold(ModelConfig c, RawLayer raw, NDManager scratch, NDManager target, DataType dtype) {
         float sqrtHidden = (float) Math.sqrt(c.hiddenSize());
-        NDArray headOrder = scratch.create(qkSourceRows(c));
-        NDArray rowScale = scratch.create(qkRowScale(c), new Shape(qkRows(c), 1));
-        NDArray qk = NDArrays.concat(new NDList(raw.q(), raw.k()), 0).get(new NDIndex("{}", headOrder)).mul(rowScale);
+        NDArray headOrder = scratch.create(qkvSourceRows(c));
+        NDArray rowScale = scratch.create(qkvRowScale(c), new Shape(headOrder.getShape().get(0), 1));
+        NDArray stacked = NDArrays.concat(new NDList(raw.q(), raw.k(), raw.v()), 0);
         NDArray inScale = raw.inputNorm().mul(sqrtHidden).reshape(1, -1);
-        NDArray qkv = withReadColumn(NDArrays.concat(new NDList(qk, raw.v()), 0).mul(inScale));
+        NDArray qkv = withReadColumn(stacked.get(new NDIndex("{}", headOrder)).mul(rowScale).mul(inScale));
         NDArray bias = null;
         if (raw.qBias() != null) {
-            NDArray qkBias = NDArrays.concat(new NDList(raw.qBias(), raw.kBias()), 0).get(new NDIndex("{}", headOrder))
-                    .mul(rowScale.reshape(-1));
-            bias = NDArrays.concat(new NDList(qkBias, raw.vBias()), 0).reshape(-1, 1);
+            bias = NDArrays.concat(new NDList(raw.qBias(), raw.kBias(), raw.vBias()), 0)
+                    .get(new NDIndex("{}", headOrder)).mul(rowScale.reshape(-1));
         }
         NDArray qkNorm = raw.qNorm() == null ? null : qkNormTable(c, raw.qNorm(), raw.kNorm(), scratch);
         NDArray out = withWriteRow(raw.out().get(new NDIndex(":, {}", scratch.create(outSourceColumns(c)))));
         NDArray postScale = raw.postNorm().mul(sqrtHidden).reshape(1, -1);
         NDArray gateUp = withReadColumn(NDArrays.concat(new NDList(raw.gate(), raw.up()), 0).mul(postScale));
         NDArray down = withWriteRow(raw.down());
-        return new LayerWeights(keep(qkv, dtype, target), keep(bias, dtype, target),
-                keep(qkNorm, DataType.FLOAT32, target), keep(out, dtype, target), keep(gateUp, dtype, target),
-                keep(down, dtype, target));
+        // The output projection as one [d, hidden + 1] matrix per (kv head, group) head: attention's output
+        // [heads, rows, d] times it, summed over heads, is the projection.
+        NDArray outPerHead = keepTransposed(out, dtype, target).reshape(c.numHeads(), c.headDim(), c.hiddenSize() + 1L);
+        outPerHead.attach(target);
+        return new LayerWeights(keepTransposed(qkv, dtype, target), keep(bias, dtype, target),
+                keep(qkNorm, DataType.FLOAT32, target), outPerHead, keepTransposed(gateUp, dtype, target),
+                keepTransposed(down, dtype, target));
     }
 
     /** The embedding table with the residual's extra feature as its last column, {@code [vocab, hidden + 1]}. */
@@ -78,39 +80,41 @@ public final class WeightLayout {
         return keep(NDArrays.concat(new NDList(embed, extra), 1), dtype, target);
     }
 
-    /** An untied output projection with the final norm folded in, {@code [vocab, hidden + 1]}. */
+    /** An untied output projection with the final norm folded in, as {@code x @ it}: {@code [hidden + 1, vocab]}. */
     static NDArray outputProjection(ModelConfig c, NDArray lmHead, NDArray finalNorm, NDManager target, DataType dtype) {
         NDArray scale = finalNorm.mul((float) Math.sqrt(c.hiddenSize())).reshape(1, -1);
-        return keep(withReadColumn(lmHead.mul(scale)), dtype, target);
+        return keepTransposed(withReadColumn(lmHead.mul(scale)), dtype, target);
     }
 
     /**
-     * The final norm's weight as a float32 column {@code [hidden + 1, 1]} (zero for the extra feature), for a tied
-     * output projection, which is the embedding table itself and so cannot hold it.
+     * The final norm's weight as float32 {@code [hidden + 1]} (zero for the extra feature), for a tied output
+     * projection, which is the embedding table itself and so cannot hold it.
      */
-    static NDArray finalNormColumn(ModelConfig c, NDArray finalNorm, NDManager target) {
+    static NDArray finalNormWeight(ModelConfig c, NDArray finalNorm, NDManager target) {
         NDArray scaled = finalNorm.mul((float) Math.sqrt(c.hiddenSize()));
-        NDArray column = NDArrays.concat(new NDList(scaled, scaled.getManager().zeros(new Shape(1))), 0).reshape(-1, 1);
-        return keep(column, DataType.FLOAT32, target);
+        return keep(NDArrays.concat(new NDList(scaled, scaled.getManager().zeros(new Shape(1))), 0), DataType.FLOAT32,
+                target);
     }
 
     /**
-     * For each row of the fused q/k block in head order, its row in {@code [q_proj; k_proj]}: query head
+     * For each row of the fused projection in head order, its row in {@code [q_proj; k_proj; v_proj]}: query head
      * {@code h = kv * group + g}, dimension {@code e}, is row {@code h * d + e}; key {@code kv} is row
-     * {@code heads * d + kv * d + e}.
+     * {@code heads * d + kv * d + e}; value {@code kv} is row {@code (heads + kvHeads) * d + kv * d + e}.
      */
-    static long[] qkSourceRows(ModelConfig c) {
+    static long[] qkvSourceRows(ModelConfig c) {
         int d = c.headDim();
         int group = c.groupSize();
-        long[] rows = new long[(int) qkRows(c)];
+        long keys = (long) c.numHeads() * d;
+        long values = keys + (long) c.numKvHeads() * d;
+        long[] rows = new long[c.numKvHeads() * headsPerKvHead(c) * d];
         int at = 0;
         for (int kv = 0; kv < c.numKvHeads(); kv++) {
-            for (int i = 0; i < d / 2; i++) {
-                for (int half = 0; half < 2; half++) {
-                    int e = i + half * d / 2;
-                    for (int g = 0; g <= group; g++) {
+            for (int g = 0; g < headsPerKvHead(c); g++) {
+                for (int i = 0; i < d / 2; i++) {
+                    for (int half = 0; half < 2; half++) {
+                        int e = i + half * d / 2;
                         rows[at++] = g < group ? (long) (kv * group + g) * d + e
-                                : (long) c.numHeads() * d + (long) kv * d + e;
+                                : (g == group ? keys : values) + (long) kv * d + e;
                     }
                 }
             }
@@ -119,26 +123,25 @@ public final class WeightLayout {
     }
 
     /** 1/sqrt(d) on query rows when there is no q-norm to hold it, 1 elsewhere; in head order. */
-    private static float[] qkRowScale(ModelConfig c) {
-        float[] scale = new float[(int) qkRows(c)];
-        float query = c.architecture().qkNorm() ? 1f : (float) (1 / Math.sqrt(c.headDim()));
-        int group = c.groupSize();
+    private static float[] qkvRowScale(ModelConfig c) {
+        int d = c.headDim();
+        float query = c.architecture().qkNorm() ? 1f : (float) (1 / Math.sqrt(d));
+        float[] scale = new float[c.numKvHeads() * headsPerKvHead(c) * d];
         for (int r = 0; r < scale.length; r++) {
-            scale[r] = r % (group + 1) < group ? query : 1f;
+            scale[r] = (r / d) % headsPerKvHead(c) < c.groupSize() ? query : 1f;
         }
         return scale;
     }
 
-    /** For each attention output column in (kv, dim, group) order, its column in {@code o_proj}. */
+    /** For each attention output column, (head, dim in pair order), its column in {@code o_proj}. */
     static long[] outSourceColumns(ModelConfig c) {
         int d = c.headDim();
-        int group = c.groupSize();
         long[] columns = new long[c.numHeads() * d];
         int at = 0;
-        for (int kv = 0; kv < c.numKvHeads(); kv++) {
-            for (int e = 0; e < d; e++) {
-                for (int g = 0; g < group; g++) {
-                    columns[at++] = (long) (kv * group + g) * d + e;
+        for (int h = 0; h < c.numHeads(); h++) {
+            for (int i = 0; i < d / 2; i++) {
+                for (int half = 0; half < 2; half++) {
+                    columns[at++] = (long) h * d + i + half * d / 2;
                 }
             }
         }
@@ -146,8 +149,8 @@ public final class WeightLayout {
     }
 
     /**
-     * The q/k norm weights as one table {@code [d/2, 2, 1, group + 1, 1]} in head order. The forward pass divides a
-     * head by {@code sqrt(sum(x^2) + d * eps)}, i.e. by {@code sqrt(d)} times its RMS, so keys get
+     * The q/k norm weights as one table {@code [group + 1, d/2, 2]} in head order. The forward pass divides a head
+     * by {@code sqrt(sum(x^2) + d * eps)}, i.e. by {@code sqrt(d)} times its RMS, so keys get
      * {@code sqrt(d) * k_norm}, and queries {@code q_norm} (their {@code 1/sqrt(d)} scale cancels that factor).
      */
     private static NDArray qkNormTable(ModelConfig c, NDArray qNorm, NDArray kNorm, NDManager scratch) {
@@ -158,15 +161,15 @@ public final class WeightLayout {
         float sqrtD = (float) Math.sqrt(d);
         float[] table = new float[d * (group + 1)];
         int at = 0;
-        for (int i = 0; i < d / 2; i++) {
-            for (int half = 0; half < 2; half++) {
-                int e = i + half * d / 2;
-                for (int g = 0; g <= group; g++) {
+        for (int g = 0; g <= group; g++) {
+            for (int i = 0; i < d / 2; i++) {
+                for (int half = 0; half < 2; half++) {
+                    int e = i + half * d / 2;
                     table[at++] = g < group ? q[e] : sqrtD * k[e];
                 }
             }
         }
-        return scratch.create(table, new Shape(d / 2, 2, 1, group + 1, 1));
+        return scratch.create(table, new Shape(group + 1, d / 2, 2));
     }
 
     /** Appends a zero column: the matrix ignores the residual's extra feature. */
@@ -177,6 +180,16 @@ public final class WeightLayout {
     /** Appends a zero row: the matrix leaves the residual's extra feature unchanged. */
     private static NDArray withWriteRow(NDArray w) {
         return NDArrays.concat(new NDList(w, w.getManager().zeros(new Shape(1, w.getShape().get(1)))), 0);
+    }
+
+    /**
+     * A matrix {@code [out, in]} kept as stored but handed out as its transpose {@code [in, out]} (a view), the right
+     * operand of {@code x @ W^T} for token-major rows {@code x}: one matmul, no transpose per pass.
+     */
+    private static NDArray keepTransposed(NDArray w, DataType dtype, NDManager target) {
+        NDArray transposed = keep(w, dtype, target).transpose();
+        transposed.attach(target);
+        return transposed;
     }
 
     /**

@@ -31,6 +31,11 @@ public final class Torch {
         return inScope((PtNDArray) a.matMul(b), scope);
     }
 
+    /** Rows {@code ids} of {@code table}, in {@code ids}' manager. */
+    public static NDArray embedding(NDArray ids, NDArray table) {
+        return JniUtils.embedding((PtNDArray) ids, (PtNDArray) table, false);
+    }
+
     /** Splits {@code x} along {@code axis} into consecutive parts of the given sizes (views). */
     public static NDList split(NDArray x, long[] sizes, int axis) {
         return JniUtils.split((PtNDArray) x, sizes, axis);
