@@ -61,6 +61,11 @@ public final class ComputeDtype {
 
     /** The name the CLI and the service use for {@code dtype}. */
     public static String name(DataType dtype) {
-        return dtype.toString().toLowerCase(Locale.ROOT);
+        return switch (dtype) {
+            case FLOAT32 -> "float32";
+            case FLOAT16 -> "float16";
+            case BFLOAT16 -> "bfloat16";
+            default -> dtype.name().toLowerCase(Locale.ROOT);
+        };
     }
 }

@@ -89,8 +89,8 @@ final class NaiveAttention implements Attention {
                     float[] c = new float[headDim];
                     float[] s = new float[headDim];
                     rope.fill(w.offsetOf(b) - b.base(), c, s, 0, 2, 1);
-                    blocks.add(new ViewBlock(b, plan.upload(c, new Shape(headDim / 2, 2, 1), plan.dtype()),
-                            plan.upload(s, new Shape(headDim / 2, 2, 1), plan.dtype())));
+                    blocks.add(new ViewBlock(b, plan.upload(c, new Shape(headDim / 2, 2, 1), DataType.FLOAT32),
+                            plan.upload(s, new Shape(headDim / 2, 2, 1), DataType.FLOAT32)));
                     viewLength += b.length();
                 }
                 // [group * count, viewLength], like the scores: everything up to the query itself.
@@ -126,8 +126,9 @@ final class NaiveAttention implements Attention {
                 for (ViewBlock vb : w.blocks()) {
                     KvBlock b = vb.block();
                     NDArray k = Torch.narrow(plan.keys(layer), 2, b.start(), b.length(), scope)
-                            .reshape(kvHeads, headDim / 2, 2, b.length());
-                    viewKeys.add(Rope.apply(k, vb.cos(), vb.sin(), 2).reshape(kvHeads, headDim, b.length()));
+                            .toType(DataType.FLOAT32, false).reshape(kvHeads, headDim / 2, 2, b.length());
+                    viewKeys.add(Rope.apply(k, vb.cos(), vb.sin(), 2).toType(plan.dtype(), false)
+                            .reshape(kvHeads, headDim, b.length()));
                     viewValues.add(Torch.narrow(plan.values(layer), 1, b.start(), b.length(), scope));
                 }
                 NDArray k = viewKeys.size() == 1 ? viewKeys.get(0) : NDArrays.concat(viewKeys, 2);

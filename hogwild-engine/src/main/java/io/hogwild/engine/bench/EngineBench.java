@@ -2,6 +2,7 @@ package io.hogwild.engine.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import io.hogwild.engine.ComputeDtype;
 import io.hogwild.engine.Engines;
 import io.hogwild.engine.HogwildSession;
 import io.hogwild.engine.Transformer;
@@ -45,12 +46,12 @@ public final class EngineBench {
         ModelConfig shape = BenchShapes.byName(o.shape());
         List<BenchLayout> layouts = o.layouts().stream().map(BenchLayout::parse).toList();
         Device device = Engines.defaultDevice();
-        DataType dtype = DataType.FLOAT32;
+        DataType dtype = o.dtype() == null ? DataType.FLOAT32 : o.dtype();
         long weightBytes = weightBytes(shape, dtype);
         MachineRates rates = MachineRates.measure(device, dtype, weightBytes);
         ArrayNode rows = JSON.createArrayNode();
         Map<String, Double> medians = new HashMap<>();
-        try (Transformer model = Transformer.random(shape, device, 42)) {
+        try (Transformer model = Transformer.random(shape, device, 42, dtype)) {
             // One untimed run first: the first passes of a process pay for page faults, JIT and allocator warm-up,
             // which would otherwise land on whichever configuration happens to run first.
             timed(model, o, layouts.get(0), o.modes().get(0), o.workers()[0], o.contexts()[0]);
@@ -104,7 +105,7 @@ public final class EngineBench {
         ObjectNode out = JSON.createObjectNode();
         out.put("shape", o.shape());
         out.put("device", device.toString());
-        out.put("dtype", dtype.toString().toLowerCase(java.util.Locale.ROOT));
+        out.put("dtype", ComputeDtype.name(dtype));
         out.put("layers", shape.numLayers());
         out.put("steps", o.steps());
         out.put("weight_bytes", weightBytes);

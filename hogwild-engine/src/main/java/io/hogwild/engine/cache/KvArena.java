@@ -225,9 +225,10 @@ public final class KvArena implements AutoCloseable {
             float[] sin = new float[headDim];
             rope.fill(shift, cos, sin, 0, 2, 1);
             Shape table = new Shape(headDim / 2, 2, 1);
-            NDArray rotated = Rope.apply(k.reshape(layers, kvHeads, headDim / 2, 2, n),
-                    scratch.create(cos, table).toType(dtype, false), scratch.create(sin, table).toType(dtype, false), 3);
-            keys.set(columns(3, start, n), rotated.reshape(k.getShape()));
+            // In float32, so that a 16-bit key is rounded once, like a freshly written one.
+            NDArray rotated = Rope.apply(k.toType(DataType.FLOAT32, false).reshape(layers, kvHeads, headDim / 2, 2, n),
+                    scratch.create(cos, table), scratch.create(sin, table), 3);
+            keys.set(columns(3, start, n), rotated.reshape(k.getShape()).toType(dtype, false));
         }
     }
 

@@ -18,8 +18,8 @@ import java.util.List;
  *
  * <p>Reads: the aligned columns {@code [0, alignedEnd)} and the floating ones {@code [floatingStart, floatingEnd)},
  * with {@code alignedEnd == floatingStart} whenever there are floating ones, so that every column a pass reads lies
- * in {@code [0, readEnd())}. The columns from {@code readEnd()} on are scratch (at least
- * {@link SharedCache#scratchColumns} of them): a pass may write there what it never reads (see {@link #keyStore}).
+ * in {@code [0, readEnd())}. Column {@code readEnd()} exists and is scratch: a pass may write there what it never
+ * reads (see {@link #keyStore}).
  *
  * @param tokenIds the pass's tokens, writers in the order given, each writer's tokens contiguous
  * @param slots one per writer
@@ -69,17 +69,14 @@ public record PassPlan(long[] tokenIds, List<Slot> slots, NDManager pass, DataTy
 
     /**
      * The index that stores a layer's rotated vectors {@code [kvHeads, entries, headDim]} with one
-     * {@code index_put}: entry {@code e} goes to arena column {@code columns[e]}, or to a scratch column when that
-     * is negative (so that new keys can be stored straight out of an array that also holds other vectors).
+     * {@code index_put}: entry {@code e} goes to arena column {@code columns[e]}, or, when that is negative, to the
+     * scratch column {@link #readEnd()}, which no pass reads (all of them: whichever lands last does not matter).
+     * So new keys are stored straight out of an array that also holds the queries.
      */
     public NDIndex keyStore(long[] columns, int kvHeads) {
         long[] target = new long[columns.length];
-        int scratch = readEnd();
         for (int e = 0; e < columns.length; e++) {
-            target[e] = columns[e] >= 0 ? columns[e] : scratch++;
-        }
-        if (scratch > arena.capacity()) {
-            throw new IllegalStateException("pass needs " + scratch + " columns, the arena has " + arena.capacity());
+            target[e] = columns[e] >= 0 ? columns[e] : readEnd();
         }
         long[] heads = new long[kvHeads];
         for (int h = 0; h < kvHeads; h++) {

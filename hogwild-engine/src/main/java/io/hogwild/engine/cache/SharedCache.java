@@ -25,6 +25,13 @@ import java.util.Set;
  */
 public final class SharedCache implements AutoCloseable {
 
+    /**
+     * Bytes a session's storage may allocate per byte of tokens it holds, at worst: growing blocks keep 1.5x
+     * headroom, holes and headroom among the aligned blocks reach a quarter of the tokens before they are packed,
+     * and the storage itself grows by 1.5x (admission control reserves this much).
+     */
+    public static final double ALLOCATION_HEADROOM = KvArena.GROWTH * (KvArena.GROWTH + 0.25);
+
     private final NDManager manager;
     private final ModelConfig config;
     private final DataType dtype;
@@ -140,8 +147,8 @@ public final class SharedCache implements AutoCloseable {
             b.base = offset;
         });
         arena.tidy();
-        arena.ensureCapacity((arena.hasFloating() ? arena.floatingEnd() : arena.alignedEnd())
-                + scratchColumns(blocks.size(), total));
+        // One scratch column after everything a pass reads (see PassPlan.keyStore).
+        arena.ensureCapacity((arena.hasFloating() ? arena.floatingEnd() : arena.alignedEnd()) + 1);
         row = 0;
         for (Slot s : slots) {
             for (int i = 0; i < s.count(); i++) {
@@ -149,15 +156,6 @@ public final class SharedCache implements AutoCloseable {
             }
         }
         return PassPlan.of(ids, List.copyOf(slots), pass, dtype, arena, columns);
-    }
-
-    /**
-     * Scratch columns a pass of {@code rows} new tokens may write after what it reads: one per vector of the
-     * largest rotation array attention builds (every query for every floating block and the aligned ones, with
-     * the keys), so that new keys are stored straight out of it.
-     */
-    public int scratchColumns(int blockCount, int rows) {
-        return (blockCount + 1) * (config.groupSize() + 1) * rows;
     }
 
     /**

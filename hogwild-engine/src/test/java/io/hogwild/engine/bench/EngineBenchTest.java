@@ -62,6 +62,18 @@ class EngineBenchTest {
     }
 
     @Test
+    void benchRunsInFloat16WithHalfTheBytesPerStep() {
+        JsonNode half = bench("--shape", "tiny", "--workers", "2", "--context", "64", "--steps", "2", "--modes", "shared",
+                "--dtype", "float16");
+        JsonNode full = bench("--shape", "tiny", "--workers", "2", "--context", "64", "--steps", "2", "--modes", "shared");
+        assertThat(half.path("dtype").asString()).isEqualTo("float16");
+        assertThat(full.path("dtype").asString()).isEqualTo("float32");
+        assertThat(half.path("rows").get(0).path("bytes_per_step").asLong() * 2)
+                .isEqualTo(full.path("rows").get(0).path("bytes_per_step").asLong());
+        assertThat(half.path("rows").get(0).path("step_ms_median").asDouble()).isPositive();
+    }
+
+    @Test
     void profileOpsCountsTheOperatorsOfEveryRowPerLayerAndPass() {
         JsonNode doc = bench("--shape", "deep-tiny", "--workers", "1,3", "--context", "32", "--steps", "2",
                 "--modes", "shared,naive", "--profile-ops");
