@@ -55,6 +55,37 @@ class SharedCacheTest {
     }
 
     @Test
+    void passesReadLittleBeyondTheTokensInCombinedAndIndependentLayouts() {
+        // combined: the steps float (each worker sees the other's before its own), the history grows by promotion;
+        // independent: every block is aligned and several grow at once.
+        for (boolean combined : new boolean[] {true, false}) {
+            try (HogwildSession s = new HogwildSession(model, AttentionMode.SHARED)) {
+                s.createBlocks(List.of("prompt", "history_a", "history_b", "wip_a", "wip_b"));
+                s.setView("init", List.of("prompt"));
+                s.setView("a", combined ? List.of("prompt", "history_a", "wip_b", "wip_a")
+                        : List.of("prompt", "history_a", "wip_a"));
+                s.setView("b", combined ? List.of("prompt", "history_a", "wip_a", "wip_b")
+                        : List.of("prompt", "history_b", "wip_b"));
+                s.prefill("init", java.util.stream.IntStream.range(5, 105).toArray(), 32);
+                int worst = 0;
+                for (int i = 0; i < 400; i++) {
+                    s.forward(List.of(new Write("a", new int[] {30 + i % 100}), new Write("b", new int[] {40})),
+                            Transformer.Readout.LAST_PER_WRITER);
+                    if (i % 25 == 24) {
+                        s.promote("wip_a", "history_a");
+                        s.promote("wip_b", combined ? "history_a" : "history_b");
+                    }
+                    long tokens = s.cache().usedBytes() / s.cache().bytesPerToken();
+                    worst = Math.max(worst, (int) (s.cache().readColumns() - tokens));
+                    // Holes are packed at a quarter of the tokens; headroom of growing blocks is 1.5x at most.
+                    assertThat(s.cache().readColumns()).as("pass %d", i).isLessThanOrEqualTo(2 * tokens + 64);
+                }
+                assertThat(worst).isPositive();
+            }
+        }
+    }
+
+    @Test
     void sharedBlocksAreStoredOnceWhateverTheNumberOfReaders() {
         try (HogwildSession s = combined(AttentionMode.SHARED)) {
             s.prefill("init", new int[] {5, 6, 7, 8, 9, 10, 11, 12}, 64);

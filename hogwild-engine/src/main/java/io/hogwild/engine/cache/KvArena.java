@@ -25,8 +25,9 @@ import java.util.List;
  *
  * <p>Growth: a segment grows in place while it has headroom, by 1.5x when full. The last aligned segment grows by
  * moving the (small) floating segments along; another aligned segment that is full moves to the end of the aligned
- * ones, leaving a hole; floating segments are laid out again, all together. When holes and headroom among the
- * aligned segments exceed a quarter of the stored tokens, the bins are packed again. The tensors themselves grow by 1.5x when full. So appending n tokens copies O(n) columns in
+ * ones, leaving a hole (and the segment before it, when it is not growing, gives up its headroom); floating
+ * segments are laid out again, all together. When holes among the aligned segments exceed a quarter of the stored
+ * tokens, the bins are packed again. The tensors themselves grow by 1.5x when full. So appending n tokens copies O(n) columns in
  * total, and no pass copies the cache as a whole. Columns that hold no token of a block (holes, headroom) are
  * zeros or stale keys, always finite, and masked by the pass.
  */
@@ -58,6 +59,8 @@ public final class KvArena implements AutoCloseable {
     private final java.util.Map<KvBlock, Integer> floatingCapacity = new java.util.LinkedHashMap<>();
     /** A floating block left the floating segments from their middle: {@link #settle()} closes the gap. */
     private boolean floatingHoles;
+    /** The blocks the current pass writes to (their segments keep their headroom). */
+    private java.util.Set<KvBlock> growing = java.util.Set.of();
     private int floatingStart;
 
     KvArena(NDManager manager, int layers, int kvHeads, int headDim, DataType dtype) {
@@ -116,6 +119,11 @@ public final class KvArena implements AutoCloseable {
     /** Arrays the arena owns: the two tensors and their per-layer views. */
     int arrayCount() {
         return (keys == null ? 0 : 2) + views.size();
+    }
+
+    /** Names the blocks the coming pass (or promotion) writes to. */
+    void growing(java.util.Set<KvBlock> blocks) {
+        growing = blocks;
     }
 
     /**
@@ -190,20 +198,24 @@ public final class KvArena implements AutoCloseable {
 
     /**
      * Puts the floating segments right after the used part of the aligned ones (trimming the last aligned segment's
-     * headroom), and packs both bins when holes and headroom inside the read range have grown too large.
+     * headroom: it grows by moving them along), and packs both bins when the holes among the aligned segments pass a
+     * quarter of the stored tokens.
      */
     void tidy() {
         int tokens = 0;
-        for (KvBlock b : aligned) {
+        int owned = 0;
+        for (int i = 0; i < aligned.size(); i++) {
+            KvBlock b = aligned.get(i);
             tokens += b.length;
+            owned += i == aligned.size() - 1 ? b.length : b.capacity;
         }
         for (KvBlock b : floating) {
             tokens += b.length;
         }
-        // Junk read by a pass: holes and headroom among the aligned segments. (Floating segments are always packed;
-        // their headroom is what lets several of them grow at once.)
-        int alignedJunk = usedEnd(aligned, 0) - aligned.stream().mapToInt(KvBlock::length).sum();
-        if (alignedJunk > Math.max(MIN_JUNK, tokens / 4)) {
+        // Holes are read by every pass for nothing. (Headroom is too, but it is what lets blocks grow in place; the
+        // last aligned block has none while floating ones follow it, see below.)
+        int holes = usedEnd(aligned, 0) - owned;
+        if (holes > Math.max(MIN_JUNK, tokens / 4)) {
             pack();
         } else if (!floating.isEmpty() && floatingStart != usedEnd(aligned, 0)) {
             if (!aligned.isEmpty()) {
@@ -264,6 +276,14 @@ public final class KvArena implements AutoCloseable {
         b.bin = bin;
         b.capacity = cap;
         if (bin == KvBlock.Bin.ALIGNED) {
+            if (!aligned.isEmpty()) {
+                // A block that is not growing any more (a prefilled prompt) gives its headroom to the one placed
+                // after it, instead of leaving it in every pass's read range.
+                KvBlock last = aligned.get(aligned.size() - 1);
+                if (!growing.contains(last)) {
+                    last.capacity = last.length;
+                }
+            }
             b.start = endOf(aligned, 0);
             ensureCapacity(b.start + cap);
             if (b.start + cap > floatingStart) {
@@ -320,18 +340,24 @@ public final class KvArena implements AutoCloseable {
         floatingStart += delta;
     }
 
-    /** Lays both bins out again without holes: aligned segments exactly as long as their blocks. */
+    /**
+     * Lays both bins out again without holes, every segment keeping its capacity (headroom is what growing blocks
+     * need; trimming it would only make them move again).
+     */
     private void pack() {
         NDArray oldKeys = keys;
         NDArray oldValues = values;
         allocate(capacity);
         int at = 0;
         try (NDManager scratch = manager.newSubManager()) {
-            for (KvBlock b : aligned) {
+            for (int i = 0; i < aligned.size(); i++) {
+                KvBlock b = aligned.get(i);
                 copyBetween(oldKeys, oldValues, b.start, at, b.length, scratch);
                 b.start = at;
-                b.capacity = b.length;
-                at += b.length;
+                if (i == aligned.size() - 1 && !floating.isEmpty()) {
+                    b.capacity = b.length; // it grows by moving the floating blocks along
+                }
+                at += b.capacity;
             }
             floatingStart = at;
             for (KvBlock b : floating) {
@@ -377,7 +403,8 @@ public final class KvArena implements AutoCloseable {
             layerKeys[l] = view(keys.get(l));
             layerKeysByColumn[l] = view(layerKeys[l].transpose(0, 2, 1));
             layerValues[l] = view(values.get(l));
-            layerValuesByColumn[l] = view(layerValues[l].transpose(1, 0, 2).reshape(columns, kvHeads, 1, 1, headDim / 2, 2));
+            layerValuesByColumn[l] = view(view(layerValues[l].transpose(1, 0, 2))
+                    .reshape(columns, kvHeads, 1, 1, headDim / 2, 2));
         }
     }
 

@@ -123,6 +123,7 @@ public final class SharedCache implements AutoCloseable {
         for (KvBlock b : blocks.values()) {
             arena.move(b, common.containsKey(b) ? KvBlock.Bin.ALIGNED : KvBlock.Bin.FLOATING);
         }
+        arena.growing(incoming.keySet());
         incoming.forEach((b, n) -> arena.reserve(b, n, b.bin));
         arena.settle();
         List<Slot> slots = new ArrayList<>();
@@ -199,6 +200,7 @@ public final class SharedCache implements AutoCloseable {
         if (n == 0) {
             return;
         }
+        arena.growing(Set.of(target));
         arena.reserve(target, n, target.placed() ? target.bin : KvBlock.Bin.ALIGNED);
         arena.settle();
         arena.append(source, target, target.base + target.length - source.base, rope);
@@ -216,11 +218,17 @@ public final class SharedCache implements AutoCloseable {
             throw new IllegalStateException("block '" + blockName + "' is not empty");
         }
         Integer offset = commonOffsets(Map.of()).get(b);
+        arena.growing(Set.of());
         arena.reserveExactly(b, tokens, offset != null ? KvBlock.Bin.ALIGNED : KvBlock.Bin.FLOATING);
         arena.fillRandom(b, tokens);
         // Random keys are as good rotated one way as another: take them as already rotated by the offset.
         b.base = offset != null ? offset : 0;
         b.length = tokens;
+    }
+
+    /** Columns of the storage a pass reads per layer: the stored tokens plus whatever holes and headroom lie between. */
+    public int readColumns() {
+        return arena.hasFloating() ? arena.floatingEnd() : arena.alignedEnd();
     }
 
     /** Bytes of storage allocated (the arena's capacity). */
