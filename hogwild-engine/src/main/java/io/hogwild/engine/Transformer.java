@@ -20,8 +20,8 @@ import java.nio.file.Path;
 /**
  * The decoder forward pass (Qwen2, Qwen3, Llama 3) for one lockstep pass of all writing workers at once.
  *
- * <p>Activations are token-major, {@code [rows, features]}, and every projection is one matmul {@code x @ W^T} with
- * the weight as stored (CPU BLAS is several times slower for a few rows when they are stored feature-major). The
+ * <p>Activations are token-major, {@code [rows, features]}, and every projection is {@code x @ W^T} with the weight
+ * as stored ({@link io.hogwild.engine.model.Projection}: the orientation CPU BLAS runs fastest for the rows). The
  * residual stream is float32 and carries one extra constant feature ({@link WeightLayout}), so that RMSNorm is a
  * norm and a division with its weight folded into the next projection. Per layer: RMSNorm, fused q/k/v projection, (Qwen3) per-head
  * q/k RMSNorm, attention over the cache (which rotates, stores the new keys and values, and attends: the per-cache
@@ -134,14 +134,14 @@ public final class Transformer implements AutoCloseable {
         if (weights.finalNorm() != null) {
             h = h.mul(weights.finalNorm());
         }
-        return compute(h).matMul(weights.lmHead()).toType(DataType.FLOAT32, false);
+        return weights.lmHead().apply(compute(h)).toType(DataType.FLOAT32, false);
     }
 
     /** One decoder layer: attention block and MLP block, each with its residual. */
     private NDArray layer(LayerWeights w, int l, NDArray x, Attention.PassAttention cacheStep) {
         long rows = x.getShape().get(0);
         int heads = WeightLayout.headsPerKvHead(config);
-        NDArray qkv = compute(rmsNorm(x)).matMul(w.qkv());
+        NDArray qkv = w.qkv().apply(compute(rmsNorm(x)));
         if (w.qkvBias() != null) {
             qkv = qkv.add(w.qkvBias());
         }
@@ -152,15 +152,26 @@ public final class Transformer implements AutoCloseable {
         if (w.qkNorm() != null) {
             qk = headNorm(qk, w.qkNorm());
         }
-        // The output projection per head, [heads, rows, d] @ [heads, d, hidden + 1], summed over the heads.
-        NDArray attended = cacheStep.attend(l, qk, qkAndValues.get(1)).matMul(w.out());
-        x = x.add(Torch.sum(attended.toType(DataType.FLOAT32, false), false, 0));
+        x = x.add(outputProjection(w, cacheStep.attend(l, qk, qkAndValues.get(1)), rows));
 
         long inter = config.intermediateSize();
-        NDList gateUp = Torch.split(compute(rmsNorm(x)).matMul(w.gateUp()), new long[] {inter, inter}, 1);
+        NDList gateUp = Torch.split(w.gateUp().apply(compute(rmsNorm(x))), new long[] {inter, inter}, 1);
         NDArray gate = gateUp.get(0);
         NDArray swiGlu = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1));
-        return x.add(swiGlu.matMul(w.down()));
+        return x.add(w.down().applyToProjected(swiGlu));
+    }
+
+    /**
+     * The attention output {@code [kvHeads, group * rows, d]} projected back to the residual stream: one row is one
+     * matrix-vector product; several rows are one batched matmul per head, {@code [heads, rows, d] @ [heads, d,
+     * hidden + 1]}, summed over the heads in float32 (cheaper than gathering each row's heads side by side first).
+     */
+    private NDArray outputProjection(LayerWeights w, NDArray attended, long rows) {
+        if (rows == 1) {
+            return w.out().apply(attended.reshape(1, -1));
+        }
+        NDArray perHead = attended.reshape(config.numHeads(), rows, config.headDim()).matMul(w.outPerHead());
+        return Torch.sum(perHead.toType(DataType.FLOAT32, false), false, 0);
     }
 
     /**

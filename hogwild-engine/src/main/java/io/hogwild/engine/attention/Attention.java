@@ -24,8 +24,8 @@ public interface Attention {
          * @param qk the pass's queries and keys, normalized, not yet rotated, in head order:
          *     {@code [tokens, kvHeads, 1, group + 1, headDim/2, 2]}, float32
          * @param values the pass's values {@code [tokens, kvHeads, 1, 1, headDim/2, 2]}, in the cache's dtype
-         * @return the attention output per query head {@code [heads, tokens, headDim]} (heads ordered kv head, then
-         *     group), in the cache's dtype
+         * @return the attention output {@code [kvHeads, group * tokens, headDim]} (rows ordered group, then token),
+         *     in the cache's dtype
          */
         NDArray attend(int layer, NDArray qk, NDArray values);
     }

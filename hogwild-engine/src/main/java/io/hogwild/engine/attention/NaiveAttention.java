@@ -140,7 +140,7 @@ final class NaiveAttention implements Attention {
                 outputs.add(Torch.matmul(probs, v, scope).reshape(kvHeads, group, s.count(), headDim));
             }
             NDArray out = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 2);
-            return out.reshape((long) kvHeads * group, rows, headDim);
+            return out.reshape(kvHeads, (long) group * rows, headDim);
         }
     }
 }

@@ -124,8 +124,7 @@ final class SharedAttention implements Attention {
                 scores = scores.add(mask);
             }
             NDArray probs = Torch.softmax(scores, 2, DataType.FLOAT32).toType(plan.dtype(), false);
-            NDArray out = Torch.matmul(probs, Torch.narrow(plan.values(layer), 1, 0, plan.readEnd(), scope), scope);
-            return out.reshape((long) kvHeads * group, rows, headDim);
+            return Torch.matmul(probs, Torch.narrow(plan.values(layer), 1, 0, plan.readEnd(), scope), scope);
         }
 
         /** Scores of the floating columns: against every slot at once, then each column's own slot picked. */

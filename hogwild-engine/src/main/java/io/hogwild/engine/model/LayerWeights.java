@@ -5,15 +5,16 @@ import ai.djl.ndarray.NDArray;
 /**
  * The tensors of one decoder layer in the forward pass's layout ({@link WeightLayout}): projections fused, RMSNorm
  * weights folded into the projections after them, rows and columns in head order, a column (or row) for the
- * residual stream's extra feature. Each matrix is the right operand of {@code x @ W^T} for token-major rows
- * {@code x}: {@code W^T}, {@code [in, out]}, a transposed view of {@code W} as stored.
+ * residual stream's extra feature.
  *
- * @param qkv fused query/key/value projection {@code [hidden + 1, kvHeads * (group + 2) * headDim]}
+ * @param qkv fused query/key/value projection {@code [kvHeads * (group + 2) * headDim, hidden + 1]}
  * @param qkvBias fused bias {@code [kvHeads * (group + 2) * headDim]} (Qwen2) or {@code null}
  * @param qkNorm per-head RMSNorm weight of q and k (Qwen3), float32 {@code [group + 1, headDim / 2, 2]}, or
  *     {@code null}
- * @param out attention output projection, per head: {@code [heads, headDim, hidden + 1]}
- * @param gateUp fused SwiGLU gate and up projections {@code [hidden + 1, 2 * intermediate]}
- * @param down MLP down projection {@code [intermediate, hidden + 1]}
+ * @param out attention output projection {@code [hidden + 1, heads * headDim]}
+ * @param outPerHead the same as the right operand of each head's part: {@code [heads, headDim, hidden + 1]} (a view)
+ * @param gateUp fused SwiGLU gate and up projections {@code [2 * intermediate, hidden + 1]}
+ * @param down MLP down projection {@code [hidden + 1, intermediate]}
  */
-public record LayerWeights(NDArray qkv, NDArray qkvBias, NDArray qkNorm, NDArray out, NDArray gateUp, NDArray down) {}
+public record LayerWeights(Projection qkv, NDArray qkvBias, NDArray qkNorm, Projection out, NDArray outPerHead,
+                           Projection gateUp, Projection down) {}

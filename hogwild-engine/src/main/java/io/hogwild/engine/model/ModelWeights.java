@@ -15,11 +15,10 @@ import java.util.List;
  * @param layers the decoder layers
  * @param finalNorm for a tied output projection, the final norm's weight, float32 {@code [hidden + 1]};
  *     {@code null} when it is folded into {@code lmHead}
- * @param lmHead output projection as the right operand of {@code x @ W^T}, {@code [hidden + 1, vocab]} (a view of
- *     the embedding table when tied)
+ * @param lmHead output projection {@code [vocab, hidden + 1]} (the embedding table itself when tied)
  * @param dtype the dtype of the matrices: the compute dtype
  */
-public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray finalNorm, NDArray lmHead,
+public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray finalNorm, Projection lmHead,
                            DataType dtype) {
 
     /** Loads and checks every tensor of a Hugging Face Qwen2 / Qwen3 / Llama checkpoint, then folds it. */
@@ -74,7 +73,7 @@ public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray fin
         List<LayerWeights> layers = new ArrayList<>();
         NDArray embed;
         NDArray finalNorm = null;
-        NDArray lmHead;
+        Projection lmHead;
         try (NDManager scratch = manager.newSubManager()) {
             embed = WeightLayout.embedding(c, src.get(scratch, "model.embed_tokens.weight", c.vocabSize(), hidden),
                     manager, dtype);
@@ -109,8 +108,9 @@ public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray fin
             NDArray norm = src.get(scratch, "model.norm.weight", hidden);
             if (c.tieWordEmbeddings() && !src.has("lm_head.weight")) {
                 finalNorm = WeightLayout.finalNormWeight(c, norm, manager);
-                lmHead = embed.transpose();
-                lmHead.attach(manager);
+                NDArray transposed = embed.transpose();
+                transposed.attach(manager);
+                lmHead = new Projection(embed, transposed);
             } else {
                 lmHead = WeightLayout.outputProjection(c, src.get(scratch, "lm_head.weight", c.vocabSize(), hidden),
                         norm, manager, dtype);

@@ -65,13 +65,14 @@ public final class WeightLayout {
         NDArray postScale = raw.postNorm().mul(sqrtHidden).reshape(1, -1);
         NDArray gateUp = withReadColumn(NDArrays.concat(new NDList(raw.gate(), raw.up()), 0).mul(postScale));
         NDArray down = withWriteRow(raw.down());
-        // The output projection as one [d, hidden + 1] matrix per (kv head, group) head: attention's output
-        // [heads, rows, d] times it, summed over heads, is the projection.
-        NDArray outPerHead = keepTransposed(out, dtype, target).reshape(c.numHeads(), c.headDim(), c.hiddenSize() + 1L);
+        Projection outProjection = projection(out, dtype, target);
+        // Also as one [d, hidden + 1] matrix per (kv head, group) head: attention's output [heads, rows, d] times it,
+        // summed over heads, is the projection of several rows.
+        NDArray outPerHead = outProjection.transposed().reshape(c.numHeads(), c.headDim(), c.hiddenSize() + 1L);
         outPerHead.attach(target);
-        return new LayerWeights(keepTransposed(qkv, dtype, target), keep(bias, dtype, target),
-                keep(qkNorm, DataType.FLOAT32, target), outPerHead, keepTransposed(gateUp, dtype, target),
-                keepTransposed(down, dtype, target));
+        return new LayerWeights(projection(qkv, dtype, target), keep(bias, dtype, target),
+                keep(qkNorm, DataType.FLOAT32, target), outProjection, outPerHead, projection(gateUp, dtype, target),
+                projection(down, dtype, target));
     }
 
     /** The embedding table with the residual's extra feature as its last column, {@code [vocab, hidden + 1]}. */
@@ -80,10 +81,11 @@ public final class WeightLayout {
         return keep(NDArrays.concat(new NDList(embed, extra), 1), dtype, target);
     }
 
-    /** An untied output projection with the final norm folded in, as {@code x @ it}: {@code [hidden + 1, vocab]}. */
-    static NDArray outputProjection(ModelConfig c, NDArray lmHead, NDArray finalNorm, NDManager target, DataType dtype) {
+    /** An untied output projection with the final norm folded in, {@code [vocab, hidden + 1]}. */
+    static Projection outputProjection(ModelConfig c, NDArray lmHead, NDArray finalNorm, NDManager target,
+                                       DataType dtype) {
         NDArray scale = finalNorm.mul((float) Math.sqrt(c.hiddenSize())).reshape(1, -1);
-        return keepTransposed(withReadColumn(lmHead.mul(scale)), dtype, target);
+        return projection(withReadColumn(lmHead.mul(scale)), dtype, target);
     }
 
     /**
@@ -182,14 +184,12 @@ public final class WeightLayout {
         return NDArrays.concat(new NDList(w, w.getManager().zeros(new Shape(1, w.getShape().get(1)))), 0);
     }
 
-    /**
-     * A matrix {@code [out, in]} kept as stored but handed out as its transpose {@code [in, out]} (a view), the right
-     * operand of {@code x @ W^T} for token-major rows {@code x}: one matmul, no transpose per pass.
-     */
-    private static NDArray keepTransposed(NDArray w, DataType dtype, NDManager target) {
-        NDArray transposed = keep(w, dtype, target).transpose();
+    /** A matrix {@code [out, in]} in {@code dtype}, kept with its transpose (a view), as a {@link Projection}. */
+    static Projection projection(NDArray w, DataType dtype, NDManager target) {
+        NDArray kept = keep(w, dtype, target);
+        NDArray transposed = kept.transpose();
         transposed.attach(target);
-        return transposed;
+        return new Projection(kept, transposed);
     }
 
     /**
