@@ -78,7 +78,7 @@ class SharedCacheTest {
                     long tokens = s.cache().usedBytes() / s.cache().bytesPerToken();
                     worst = Math.max(worst, (int) (s.cache().readColumns() - tokens));
                     // Holes are packed at a quarter of the tokens; headroom of growing blocks is 1.5x at most.
-                    assertThat(s.cache().readColumns()).as("pass %d", i).isLessThanOrEqualTo(2 * tokens + 64);
+                    assertThat((long) s.cache().readColumns()).as("pass %d", i).isLessThanOrEqualTo(2 * tokens + 64);
                 }
                 assertThat(worst).isPositive();
             }
