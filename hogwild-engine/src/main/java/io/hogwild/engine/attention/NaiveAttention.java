@@ -37,12 +37,7 @@ final class NaiveAttention implements Attention {
     /** A writer's part of the pass: its rows, its view's blocks, its causal mask. */
     private record Writer(Slot slot, List<ViewBlock> blocks, NDArray mask) {}
 
-    private static final class Pass implements PassAttention {
-        private final PassPlan plan;
-        private final int kvHeads;
-        private final int headDim;
-        private final int group;
-        private final int rows;
+    private static final class Pass extends PassShape {
         private final NDArray queryCos;
         private final NDArray querySin;
         private final NDArray keyCos;
@@ -51,11 +46,7 @@ final class NaiveAttention implements Attention {
         private final List<Writer> writers = new ArrayList<>();
 
         Pass(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
-            this.plan = plan;
-            this.kvHeads = config.numKvHeads();
-            this.headDim = config.headDim();
-            this.group = config.groupSize();
-            this.rows = plan.tokens();
+            super(plan, config);
             // Queries rotate to their position in their writer's view; new keys to base + local index.
             float[] qc = new float[headDim * rows];
             float[] qs = new float[qc.length];

@@ -42,12 +42,7 @@ final class SharedAttention implements Attention {
         return new Pass(plan, config, rope);
     }
 
-    private static final class Pass implements PassAttention {
-        private final PassPlan plan;
-        private final int kvHeads;
-        private final int headDim;
-        private final int group;
-        private final int rows;
+    private static final class Pass extends PassShape {
         /** Rotations per query: slot 0 for aligned blocks, then one per floating block some writer sees. */
         private final int slots;
         private final NDArray cos;
@@ -57,11 +52,7 @@ final class SharedAttention implements Attention {
         private final NDArray slotOfColumn;
 
         Pass(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
-            this.plan = plan;
-            this.kvHeads = config.numKvHeads();
-            this.headDim = config.headDim();
-            this.group = config.groupSize();
-            this.rows = plan.tokens();
+            super(plan, config);
             List<KvBlock> floating = floatingBlocksSeen(plan);
             Map<KvBlock, Integer> slotOf = new LinkedHashMap<>();
             for (KvBlock b : floating) {
