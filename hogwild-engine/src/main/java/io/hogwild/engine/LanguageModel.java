@@ -27,13 +27,23 @@ public final class LanguageModel implements AutoCloseable {
         return load(directory, Engines.defaultDevice());
     }
 
+    /** Loads a checkpoint folder onto {@code device}, computing in the default dtype there ({@link ComputeDtype}). */
     public static LanguageModel load(Path directory, Device device) {
+        return load(directory, device, null);
+    }
+
+    /**
+     * Loads a checkpoint folder onto {@code device}, computing in {@code dtype} ({@code null}: the default there,
+     * float32 on the CPU, the checkpoint's own dtype on a GPU).
+     */
+    public static LanguageModel load(Path directory, Device device, ai.djl.ndarray.types.DataType dtype) {
         if (!Files.isDirectory(directory)) {
             throw new io.hogwild.engine.model.CheckpointException("model folder not found: " + directory);
         }
         ModelConfig config = ModelConfig.load(directory);
         GenerationDefaults defaults = GenerationDefaults.load(directory, config);
-        Transformer transformer = Transformer.load(directory, device);
+        Transformer transformer = dtype == null ? Transformer.load(directory, device)
+                : Transformer.load(directory, device, dtype);
         Tokenizer tokenizer = null;
         try {
             if (Files.isRegularFile(directory.resolve("tokenizer.json"))) {

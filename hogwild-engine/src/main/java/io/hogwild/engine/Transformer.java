@@ -2,28 +2,34 @@ package io.hogwild.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import io.hogwild.engine.attention.Attention;
-import io.hogwild.engine.rope.Rope;
-import io.hogwild.engine.cache.Slot;
 import io.hogwild.engine.cache.PassPlan;
 import io.hogwild.engine.model.LayerWeights;
 import io.hogwild.engine.model.ModelConfig;
 import io.hogwild.engine.model.ModelWeights;
-import io.hogwild.engine.rope.RotaryEmbedding;
 import io.hogwild.engine.model.SafeTensors;
+import io.hogwild.engine.model.WeightLayout;
+import io.hogwild.engine.rope.RotaryEmbedding;
+import io.hogwild.engine.tensor.Torch;
 import java.nio.file.Path;
 
 /**
  * The decoder forward pass (Qwen2, Qwen3, Llama 3) for one lockstep pass of all writing workers at once.
  *
- * <p>Per layer: RMSNorm, fused q/k/v projection, (Qwen3) per-head q/k RMSNorm, new keys rotated to their local
- * positions and stored in their target blocks, attention over the cache, output projection, residual; RMSNorm,
- * SwiGLU MLP, residual. Every array a pass creates belongs to the pass's own manager.
+ * <p>Activations are token-major, {@code [rows, features]}, and every projection is {@code x @ W^T} with the weight
+ * as stored ({@link io.hogwild.engine.model.Projection}: the orientation CPU BLAS runs fastest for the rows). The
+ * residual stream is float32 and carries one extra constant feature ({@link WeightLayout}), so that RMSNorm is a
+ * norm and a division with its weight folded into the next projection. Per layer: RMSNorm, fused q/k/v projection, (Qwen3) per-head
+ * q/k RMSNorm, attention over the cache (which rotates, stores the new keys and values, and attends: the per-cache
+ * step), output projection, residual; RMSNorm, SwiGLU MLP, residual.
+ *
+ * <p>Matrices, the cache and attention's operands are in the compute dtype ({@link #dtype()}); RMSNorm, the
+ * attention softmax and the logits are float32 whatever it is, as the reference implementations do. Every array a
+ * pass creates belongs to the pass's own manager.
  */
 public final class Transformer implements AutoCloseable {
 
@@ -31,31 +37,46 @@ public final class Transformer implements AutoCloseable {
     private final ModelWeights weights;
     private final RotaryEmbedding rope;
     private final NDManager manager;
+    /** {@code headDim * eps}, the per-head RMSNorm's epsilon for a sum rather than a mean of squares. */
+    private final NDArray headNormEpsilon;
 
     private Transformer(ModelConfig config, ModelWeights weights, NDManager manager) {
         this.config = config;
         this.weights = weights;
         this.rope = new RotaryEmbedding(config.headDim(), config.rope());
         this.manager = manager;
+        this.headNormEpsilon = manager.create((float) (config.headDim() * config.rmsNormEps()));
     }
 
-    /** Loads a Hugging Face checkpoint folder (config.json + safetensors) onto {@code device}. */
+    /** Loads a Hugging Face checkpoint folder onto {@code device}, computing in the default dtype there. */
     public static Transformer load(Path modelDir, Device device) {
+        return load(modelDir, device, ComputeDtype.defaultFor(device, modelDir));
+    }
+
+    /** Loads a Hugging Face checkpoint folder (config.json + safetensors) onto {@code device}, computing in {@code dtype}. */
+    public static Transformer load(Path modelDir, Device device, DataType dtype) {
+        ComputeDtype.check(dtype, device);
         ModelConfig config = ModelConfig.load(modelDir);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (SafeTensors st = SafeTensors.open(modelDir)) {
-            return new Transformer(config, ModelWeights.load(config, st, manager), manager);
+            return new Transformer(config, ModelWeights.load(config, st, manager, dtype), manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    /** A model of the given shape with random weights (benchmarks). */
+    /** A model of the given shape with random weights (benchmarks), in float32. */
     public static Transformer random(ModelConfig config, Device device, long seed) {
+        return random(config, device, seed, DataType.FLOAT32);
+    }
+
+    /** A model of the given shape with random weights (benchmarks), computing in {@code dtype}. */
+    public static Transformer random(ModelConfig config, Device device, long seed, DataType dtype) {
+        ComputeDtype.check(dtype, device);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-        return new Transformer(config, ModelWeights.random(config, manager, DataType.FLOAT32), manager);
+        return new Transformer(config, ModelWeights.random(config, manager, dtype), manager);
     }
 
     public ModelConfig config() {
@@ -70,9 +91,14 @@ public final class Transformer implements AutoCloseable {
         return manager;
     }
 
-    /** The dtype the cache stores: that of the weights (float32 on CPU). */
+    /** The compute dtype: of the matrices, of the cache, of attention's operands. */
+    public DataType dtype() {
+        return weights.dtype();
+    }
+
+    /** The dtype the cache stores: the compute dtype. */
     public DataType cacheDataType() {
-        return weights.embed().getDataType();
+        return dtype();
     }
 
     /** Which rows of a pass's logits to compute. */
@@ -85,89 +111,101 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * One joint forward pass. The plan's tokens have already been given slots in the cache; this computes and
-     * stores their keys/values layer by layer and returns logits {@code [rows, vocab]} (rows per {@code readout}),
-     * owned by {@code pass}.
+     * stores their keys/values layer by layer and returns float32 logits {@code [rows, vocab]} (rows per
+     * {@code readout}), owned by {@code pass}.
      */
     public NDArray forward(PassPlan plan, Attention attention, Readout readout, NDManager pass) {
-        int n = plan.tokens();
-        Attention.PassAttention stepAttention = attention.prepare(plan, config, rope);
-
-        NDArray ids = pass.create(plan.tokenIds(), new Shape(n));
-        NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
+        Attention.PassAttention cacheStep = attention.prepare(plan, config, rope);
+        NDArray ids = pass.create(plan.tokenIds(), new Shape(plan.tokens()));
+        NDArray x = Torch.embedding(ids, weights.embed()).toType(DataType.FLOAT32, false);
         for (int l = 0; l < config.numLayers(); l++) {
             // Each layer's temporaries live in their own manager, freed as soon as the layer is done: otherwise a
             // long prefill chunk would hold every layer's attention scores until the end of the pass.
             try (NDManager layerScope = pass.newSubManager()) {
                 x.attach(layerScope); // results of an op belong to its first operand's manager
-                x = layer(l, x, plan, stepAttention);
+                x = layer(weights.layers().get(l), l, x, cacheStep);
                 x.attach(pass);
             }
         }
-        if (readout == Readout.LAST_PER_WRITER) {
-            long[] last = plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray();
-            if (last.length != n) {
-                x = x.get(new NDIndex("{}", pass.create(last)));
-            }
+        if (readout == Readout.LAST_PER_WRITER && plan.slots().size() != plan.tokens()) {
+            x = rows(x, plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray(), pass);
         }
-        return linear(rmsNorm(x, weights.finalNorm()), weights.lmHead(), null);
+        NDArray h = rmsNorm(x);
+        if (weights.finalNorm() != null) {
+            h = h.mul(weights.finalNorm());
+        }
+        return weights.lmHead().apply(compute(h)).toType(DataType.FLOAT32, false);
     }
 
     /** One decoder layer: attention block and MLP block, each with its residual. */
-    private NDArray layer(int l, NDArray x, PassPlan plan, Attention.PassAttention stepAttention) {
-        int n = plan.tokens();
-        int heads = config.numHeads();
-        int kvHeads = config.numKvHeads();
-        int d = config.headDim();
-        long qWidth = (long) heads * d;
-        long kvWidth = (long) kvHeads * d;
-        LayerWeights w = weights.layers().get(l);
-        NDArray qkv = linear(rmsNorm(x, w.inputNorm()), w.qkv(), w.qkvBias());
-        NDArray q = qkv.get(new NDIndex().addAllDim().addSliceDim(0, qWidth)).reshape(n, heads, d);
-        NDArray k = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth, qWidth + kvWidth)).reshape(n, kvHeads, d);
-        NDArray v = qkv.get(new NDIndex().addAllDim().addSliceDim(qWidth + kvWidth, qWidth + 2 * kvWidth))
-                .reshape(n, kvHeads, d);
-        if (w.qNorm() != null) {
-            q = rmsNorm(q, w.qNorm());
-            k = rmsNorm(k, w.kNorm());
+    private NDArray layer(LayerWeights w, int l, NDArray x, Attention.PassAttention cacheStep) {
+        long rows = x.getShape().get(0);
+        int heads = WeightLayout.headsPerKvHead(config);
+        NDArray qkv = w.qkv().apply(compute(rmsNorm(x)));
+        if (w.qkvBias() != null) {
+            qkv = qkv.add(w.qkvBias());
         }
-        storeKeysValues(plan, l, Rope.apply(k, plan.keyCos(), plan.keySin()), v);
-        NDArray attended = stepAttention.attend(l, q);
-        x = x.add(linear(attended, w.out(), null));
+        // [rows, kv, 1, group + 2, d/2, 2]: per kv head its queries and key, then its value.
+        NDList qkAndValues = Torch.split(qkv.reshape(rows, config.numKvHeads(), 1, heads, config.headDim() / 2, 2),
+                new long[] {heads - 1L, 1}, 3);
+        NDArray qk = qkAndValues.get(0).toType(DataType.FLOAT32, false);
+        if (w.qkNorm() != null) {
+            qk = headNorm(qk, w.qkNorm());
+        }
+        x = x.add(outputProjection(w, cacheStep.attend(l, qk, qkAndValues.get(1)), rows));
 
-        NDArray gateUp = linear(rmsNorm(x, w.postNorm()), w.gateUp(), null);
         long inter = config.intermediateSize();
-        NDArray gate = gateUp.get(new NDIndex().addAllDim().addSliceDim(0, inter));
-        NDArray up = gateUp.get(new NDIndex().addAllDim().addSliceDim(inter, 2 * inter));
-        NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());
-        return x.add(linear(silu.mul(up), w.down(), null));
-    }
-
-    /** Writes each writer's new keys (already rotated to local positions) and values into its target block. */
-    private static void storeKeysValues(PassPlan plan, int layer, NDArray keys, NDArray values) {
-        for (Slot s : plan.slots()) {
-            NDIndex rows = new NDIndex().addSliceDim(s.row(), s.row() + s.count());
-            // [count, kvHeads, d] -> [kvHeads, count, d], the block's layout.
-            s.target().write(layer, s.start(), keys.get(rows).transpose(1, 0, 2), values.get(rows).transpose(1, 0, 2));
-        }
-    }
-
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-        return x.div(meanSquare.add(config.rmsNormEps()).sqrt()).mul(weight);
+        NDList gateUp = Torch.split(w.gateUp().apply(compute(rmsNorm(x))), new long[] {inter, inter}, 1);
+        NDArray gate = gateUp.get(0);
+        NDArray swiGlu = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1));
+        return x.add(w.down().applyToProjected(swiGlu));
     }
 
     /**
-     * {@code x W^T + b} for a row-major {@code x [rows, in]} and {@code W [out, in]}, computed as {@code (W x^T)^T}:
-     * with the few rows of a decode pass, BLAS runs {@code W x^T} near memory speed, while {@code x W^T} takes a
-     * skinny-matrix path 2-4x slower on the CPU builds of libtorch measured here. The result is made row-major
-     * again (a copy of only rows x out floats) because the next projection is fast only for a row-major input.
+     * The attention output {@code [kvHeads, group * rows, d]} projected back to the residual stream: one row is one
+     * matrix-vector product; several rows are one batched matmul per head, {@code [heads, rows, d] @ [heads, d,
+     * hidden + 1]}, summed over the heads in float32 (cheaper than gathering each row's heads side by side first).
      */
-    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        NDArray yT = weight.matMul(x.transpose());
-        yT.attach(x.getManager()); // results belong to the first operand's manager: move it to the pass's
-        long rows = x.getShape().get(0);
-        NDArray y = rows == 1 ? yT.reshape(1, -1) : yT.transpose().flatten().reshape(rows, -1);
-        return bias == null ? y : y.add(bias);
+    private NDArray outputProjection(LayerWeights w, NDArray attended, long rows) {
+        if (rows == 1) {
+            return w.out().apply(attended.reshape(1, -1));
+        }
+        NDArray perHead = attended.reshape(config.numHeads(), rows, config.headDim()).matMul(w.outPerHead());
+        return Torch.sum(perHead.toType(DataType.FLOAT32, false), false, 0);
+    }
+
+    /**
+     * RMSNorm over the features of token-major rows, without its weight (folded into the next projection): thanks
+     * to the residual's extra feature the 2-norm of a row is {@code sqrt(hidden) * sqrt(mean(x^2) + eps)}; the
+     * {@code sqrt(hidden)} is folded too. Float32.
+     */
+    private static NDArray rmsNorm(NDArray x) {
+        return x.div(Torch.norm(x, 1));
+    }
+
+    /**
+     * Qwen3's RMSNorm over each head of q and k (the last two axes, {@code [d/2, 2]}, of the head-order layout), float32:
+     * {@code x / sqrt(sum(x^2) + d * eps)} times the weight table, which holds {@code sqrt(d)} and the queries'
+     * {@code 1/sqrt(d)}.
+     */
+    private NDArray headNorm(NDArray qk, NDArray weight) {
+        return qk.div(Torch.sum(qk.square(), true, 4, 5).add(headNormEpsilon).sqrt()).mul(weight);
+    }
+
+    private NDArray compute(NDArray x) {
+        return x.toType(dtype(), false);
+    }
+
+    /** Rows {@code which} of {@code x [rows, features]}. */
+    private static NDArray rows(NDArray x, long[] which, NDManager pass) {
+        long features = x.getShape().get(1);
+        long[] index = new long[(int) (features * which.length)];
+        for (int k = 0; k < which.length; k++) {
+            for (int f = 0; f < features; f++) {
+                index[k * (int) features + f] = which[k] * features + f;
+            }
+        }
+        return Torch.take(x, pass.create(index, new Shape(which.length, features)), pass);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.hogwild.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.types.DataType;
 import tools.jackson.databind.JsonNode;
 import io.hogwild.engine.cli.ScenarioReplay;
 import io.hogwild.engine.attention.AttentionMode;
@@ -10,29 +11,33 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every op of every golden shared-cache scenario, in both attention modes, through the real session code. */
+/**
+ * Every op of every golden shared-cache scenario, in both attention modes and both compute dtypes, through the real
+ * session code.
+ */
 class ScenarioReplayTest {
 
     static Stream<Arguments> scenarios() {
-        return Golden.MODELS.stream().flatMap(model -> Stream.of(AttentionMode.values()).flatMap(mode -> {
-            Stream.Builder<Arguments> b = Stream.builder();
-            for (JsonNode sc : Golden.expected(model).path("hogwild_scenarios")) {
-                b.add(Arguments.of(model, sc.path("name").asString(), mode));
-            }
-            return b.build();
-        }));
+        return Golden.MODELS.stream().flatMap(model -> Golden.DTYPES.stream().flatMap(dtype ->
+                Stream.of(AttentionMode.values()).flatMap(mode -> {
+                    Stream.Builder<Arguments> b = Stream.builder();
+                    for (JsonNode sc : Golden.expected(model).path("hogwild_scenarios")) {
+                        b.add(Arguments.of(model, sc.path("name").asString(), mode, dtype));
+                    }
+                    return b.build();
+                })));
     }
 
-    @ParameterizedTest(name = "{0} {1} {2}")
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
     @MethodSource("scenarios")
-    void everyOpMatchesTheReference(String model, String scenarioName, AttentionMode mode) {
+    void everyOpMatchesTheReference(String model, String scenarioName, AttentionMode mode, DataType dtype) {
         JsonNode scenario = null;
         for (JsonNode sc : Golden.expected(model).path("hogwild_scenarios")) {
             if (sc.path("name").asString().equals(scenarioName)) {
                 scenario = sc;
             }
         }
-        JsonNode result = ScenarioReplay.replay(Golden.model(model).transformer(), scenario, mode);
+        JsonNode result = ScenarioReplay.replay(Golden.model(model, dtype).transformer(), scenario, mode);
         JsonNode expectedOps = scenario.path("ops");
         JsonNode ops = result.path("ops");
         assertThat(ops.size()).isEqualTo(expectedOps.size());
@@ -53,7 +58,7 @@ class ScenarioReplayTest {
                     }
                 }
                 assertThat(Golden.maxDiff(e.getValue(), rows)).as("op %d worker %s", i, e.getKey())
-                        .isLessThanOrEqualTo(Golden.TOLERANCE);
+                        .isLessThanOrEqualTo(Golden.scenarioTolerance(dtype));
                 checked++;
             }
         }

@@ -7,6 +7,7 @@ import io.hogwild.contracts.worker.SamplingSpec;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.engine.LanguageModel;
+import io.hogwild.engine.cache.SharedCache;
 import io.hogwild.engine.tokenizer.Tokenizer;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,8 +33,8 @@ public final class PlanValidator {
      * to end), so a worker starts at most budget / this many steps, each with a prefix.
      */
     static final int ASSUMED_MIN_STEP_TOKENS = 16;
-    /** Blocks grow by 1.5x when full (KvBlock), so allocation may exceed use by that much. */
-    static final double GROWTH_HEADROOM = 1.5;
+    /** Allocation may exceed use by this much (block headroom, the storage's own growth: see SharedCache). */
+    static final double GROWTH_HEADROOM = SharedCache.ALLOCATION_HEADROOM;
 
     private final Tokenizer tokenizer;
     private final int vocabSize;

@@ -13,6 +13,9 @@ import org.springframework.util.unit.DataSize;
  * @param id unique id in the registry; empty means the host name
  * @param advertisedUrl base URL the orchestrator calls; empty means {@code http://127.0.0.1:<local port>}
  * @param device {@code auto} (a GPU when libtorch sees one), {@code cpu} or {@code gpu}
+ * @param dtype the engine's compute dtype (weights, cache, attention; norms, softmax and logits stay float32):
+ *     {@code auto} (float32 on the CPU, the checkpoint's own dtype on a GPU), {@code float32}, {@code float16}, or
+ *     {@code bfloat16} (GPU only)
  * @param maxSessions sessions that may run at once (each holds a lockstep thread)
  * @param cacheBudget cache memory all sessions together may reserve; admission refuses what would not fit
  * @param heartbeatInterval how often the registration is rewritten in Redis
@@ -28,6 +31,7 @@ public record WorkerProperties(
         String id,
         String advertisedUrl,
         @DefaultValue("auto") String device,
+        @DefaultValue("auto") String dtype,
         @DefaultValue("4") int maxSessions,
         @DefaultValue("2GB") DataSize cacheBudget,
         @DefaultValue("2s") Duration heartbeatInterval,

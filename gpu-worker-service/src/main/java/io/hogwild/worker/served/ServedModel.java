@@ -1,9 +1,11 @@
 package io.hogwild.worker.served;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.worker.config.ModelProperties;
 import io.hogwild.worker.config.WorkerProperties;
+import io.hogwild.engine.ComputeDtype;
 import io.hogwild.engine.Engines;
 import io.hogwild.engine.LanguageModel;
 import io.hogwild.engine.tokenizer.Tokenizer;
@@ -36,15 +38,30 @@ public class ServedModel implements AutoCloseable {
             default -> throw new IllegalArgumentException(
                     "hogwild.worker.device must be auto, cpu or gpu, got '" + worker.device() + "'");
         };
+        DataType dtype = computeDtype(worker.dtype());
         long start = System.nanoTime();
-        this.model = LanguageModel.load(dir, device);
+        this.model = LanguageModel.load(dir, device, dtype);
         this.model.tokenizer(); // the service needs one: fail at startup, not at the first request
         this.info = ModelDescription.describe(dir, properties.modelId(dir), model);
         var config = model.config();
         this.bytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim()
                 * model.transformer().cacheDataType().getNumOfBytes();
-        log.info("Loaded model {} ({}) from {} on {} in {} ms", info.id(), info.architecture(), dir, device,
-                (System.nanoTime() - start) / 1_000_000);
+        log.info("Loaded model {} ({}) from {} on {} computing in {} in {} ms", info.id(), info.architecture(), dir,
+                device, ComputeDtype.name(model.transformer().dtype()), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** {@code hogwild.worker.dtype}: {@code auto} leaves the choice to the engine (float32 on CPU, the checkpoint's on GPU). */
+    static DataType computeDtype(String setting) {
+        String value = setting == null ? "" : setting.trim();
+        if (value.isEmpty() || value.equalsIgnoreCase("auto")) {
+            return null;
+        }
+        try {
+            return ComputeDtype.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "hogwild.worker.dtype must be auto, float32, float16 or bfloat16, got '" + setting + "'");
+        }
     }
 
     public LanguageModel languageModel() {

@@ -1,107 +1,187 @@
 package io.hogwild.engine.attention;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.engine.cache.KvBlock;
-import io.hogwild.engine.rope.Rope;
-import io.hogwild.engine.cache.Slot;
 import io.hogwild.engine.cache.PassPlan;
+import io.hogwild.engine.cache.Slot;
 import io.hogwild.engine.model.ModelConfig;
+import io.hogwild.engine.rope.Rope;
 import io.hogwild.engine.rope.RotaryEmbedding;
+import io.hogwild.engine.tensor.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Hogwild! attention over the block cache without touching stored keys.
+ * Hogwild! attention over the block cache without touching stored keys, in a fixed number of operators per layer
+ * whatever the number of blocks and workers.
  *
- * <p>Every block that any writer of the pass reads is scored once, for all of the pass's queries together: each
- * query is rotated to {@code position - offset of the block in its writer's view}, which scores exactly like the
- * stored key rotated to its view position. The scores of all blocks go through one softmax (a mask hides the
- * blocks a writer does not see and, in its target block, the keys after the query), and each block's values are
- * read once. So the big shared blocks (prompt, history) cost the same for one worker or eight.
+ * <p>A query at view position {@code p} scores a key stored rotated to {@code base + j} (block at offset {@code o})
+ * exactly like the query rotated to {@code p - o + base} scores the key rotated to {@code j}. For aligned blocks
+ * {@code base = o} in every view, so each query needs one rotation, {@code p}, for all of them: they are scored
+ * with one matmul over their columns, like an ordinary sequence. Each floating block needs its own rotation per
+ * query: the queries are rotated once per floating block (a "slot"), all floating columns are scored against every
+ * slot in one matmul, and a precomputed one-hot picks each column's own slot. One softmax over all columns (a mask
+ * hides what a writer does not see and, in its target block, the keys after the query), one matmul with the values.
+ *
+ * <p>The new keys are rotated in the same broadcast as the queries (a key's rotation is its writer's query rotation
+ * for its target block), and that whole array is stored with one {@code index_put}: the keys to their columns, every
+ * other vector to scratch columns the pass never reads.
  */
 final class SharedAttention implements Attention {
 
     @Override
     public PassAttention prepare(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
-        List<KvBlock> blocks = new ArrayList<>();
-        for (Slot s : plan.slots()) {
-            for (KvBlock b : s.view()) {
-                if (b.length() > 0 && !blocks.contains(b)) {
-                    blocks.add(b);
+        return new Pass(plan, config, rope);
+    }
+
+    private static final class Pass extends PassShape {
+        /** Rotations per query: slot 0 for aligned blocks, then one per floating block some writer sees. */
+        private final int slots;
+        private final NDArray cos;
+        private final NDArray sin;
+        private final NDIndex keyStore;
+        private final NDArray mask;
+        private final NDArray slotOfColumn;
+
+        Pass(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
+            super(plan, config);
+            List<KvBlock> floating = floatingBlocksSeen(plan);
+            Map<KvBlock, Integer> slotOf = new LinkedHashMap<>();
+            for (KvBlock b : floating) {
+                slotOf.put(b, slotOf.size() + 1);
+            }
+            this.slots = 1 + floating.size();
+
+            // Rotation tables [slots, 1, rows, d/2, 2]: slot 0 rotates to the view position, a floating block's slot
+            // to position - offset + base. The rotated array is [kv, slots, group + 1, rows, d]: its entry
+            // (slot, head, row) is vector number (slot * (group + 1) + head) * rows + row of a kv head.
+            float[] c = new float[slots * rows * headDim];
+            float[] s = new float[c.length];
+            long[] target = new long[slots * (group + 1) * rows];
+            Arrays.fill(target, -1);
+            for (Slot w : plan.slots()) {
+                for (int i = 0; i < w.count(); i++) {
+                    int r = w.row() + i;
+                    int position = w.queryPosition(i);
+                    rope.fill(position, c, s, r * headDim, 2, 1);
+                    for (KvBlock b : floating) {
+                        if (w.view().contains(b)) {
+                            int slot = slotOf.get(b);
+                            rope.fill(position - w.offsetOf(b) + b.base(), c, s, (slot * rows + r) * headDim, 2, 1);
+                        }
+                    }
+                    // A new key is rotated like its writer's query for its target block: to base + local index.
+                    int keySlot = w.target().isFloating() ? slotOf.get(w.target()) : 0;
+                    target[(keySlot * (group + 1) + group) * rows + r] = plan.newColumns()[r];
                 }
             }
+            Shape table = new Shape(slots, 1, rows, headDim / 2, 2);
+            this.cos = plan.upload(c, table, DataType.FLOAT32);
+            this.sin = plan.upload(s, table, DataType.FLOAT32);
+            // All rotated vectors go to the cache in one store: the new keys to their columns, the rest to scratch.
+            this.keyStore = plan.keyStore(target, kvHeads);
+            this.mask = visibilityMask(plan);
+            this.slotOfColumn = floating.isEmpty() ? null : slotOfColumn(plan, floating, slotOf);
         }
-        int n = plan.tokens();
-        int d = config.headDim();
-        int columns = blocks.stream().mapToInt(KvBlock::length).sum();
-        float scale = (float) (1.0 / Math.sqrt(d));
-        float[] cos = new float[blocks.size() * n * d];
-        float[] sin = new float[blocks.size() * n * d];
-        float[] mask = new float[n * columns];
-        Arrays.fill(mask, Float.NEGATIVE_INFINITY);
-        int column = 0;
-        for (int bi = 0; bi < blocks.size(); bi++) {
-            KvBlock b = blocks.get(bi);
-            for (Slot s : plan.slots()) {
-                if (!s.view().contains(b)) {
-                    continue; // rotation rows stay zero, the mask hides the block
-                }
-                int delta = s.queryPosition(0) - s.offsetOf(b); // first query's distance from the block start
-                for (int i = 0; i < s.count(); i++) {
-                    int row = s.row() + i;
-                    rope.fill(delta + i, scale, cos, sin, (bi * n + row) * d);
-                    int visible = b == s.target() ? s.start() + i + 1 : b.length();
-                    for (int j = 0; j < visible; j++) {
-                        mask[(column + j) * n + row] = 0f; // key-major [columns, tokens], like the scores
+
+        @Override
+        public NDArray attend(int layer, NDArray qk, NDArray values) {
+            NDManager scope = qk.getManager();
+            // Every query for every slot, and the new keys, in one broadcast: [kv, slots, group + 1, rows, d/2, 2].
+            NDArray rotated = Rope.apply(qk.transpose(1, 2, 3, 0, 4, 5), cos, sin, 5).toType(plan.dtype(), false)
+                    .reshape(kvHeads, (long) slots * (group + 1) * rows, headDim);
+            plan.storeKeys(layer, rotated, keyStore);
+            plan.storeValues(layer, values);
+            long queries = (long) group * rows;
+            NDArray keys = plan.keys(layer);
+            NDArray scores = null;
+            if (plan.alignedEnd() > 0) {
+                scores = Torch.matmul(Torch.narrow(rotated, 1, 0, queries, scope),
+                        Torch.narrow(keys, 2, 0, plan.alignedEnd(), scope), scope);
+            }
+            if (slotOfColumn != null) {
+                NDArray floatingScores = floatingScores(keys, rotated, scope);
+                scores = scores == null ? floatingScores : scores.concat(floatingScores, 2);
+            }
+            if (mask != null) {
+                scores = scores.add(mask);
+            }
+            NDArray probs = Torch.softmax(scores, 2, DataType.FLOAT32).toType(plan.dtype(), false);
+            return Torch.matmul(probs, Torch.narrow(plan.values(layer), 1, 0, plan.readEnd(), scope), scope);
+        }
+
+        /** Scores of the floating columns: against every slot at once, then each column's own slot picked. */
+        private NDArray floatingScores(NDArray keys, NDArray rotated, NDManager scope) {
+            int columns = plan.floatingEnd() - plan.floatingStart();
+            long perSlot = (long) (group + 1) * rows;
+            NDArray all = Torch.matmul(Torch.narrow(rotated, 1, perSlot, (slots - 1) * perSlot, scope),
+                    Torch.narrow(keys, 2, plan.floatingStart(), columns, scope), scope);
+            NDArray own = Torch.sum(all.reshape(kvHeads, slots - 1, perSlot, columns).mul(slotOfColumn), false, 1);
+            return Torch.narrow(own, 1, 0, (long) group * rows, scope);
+        }
+
+        /** The floating blocks some writer of the pass reads, in column order. */
+        private static List<KvBlock> floatingBlocksSeen(PassPlan plan) {
+            List<KvBlock> seen = new ArrayList<>();
+            for (Slot w : plan.slots()) {
+                for (KvBlock b : w.view()) {
+                    if (b.isFloating() && b.length() > 0 && !seen.contains(b)) {
+                        seen.add(b);
                     }
                 }
             }
-            column += b.length();
+            seen.sort(Comparator.comparingInt(KvBlock::start));
+            return seen;
         }
-        Shape rotShape = new Shape(blocks.size(), 1, 1, n, d);
-        NDArray cosRows = plan.upload(cos, rotShape);
-        NDArray sinRows = plan.upload(sin, rotShape);
-        NDArray maskRows = plan.upload(mask, new Shape(columns, 1, n));
-        int kvHeads = config.numKvHeads();
-        int group = config.groupSize();
-        int heads = config.numHeads();
-        long rows = (long) group * n;
 
-        // Scores are computed key-major, K q^T -> [kvHeads, keys, group * tokens]: with few queries, BLAS reads the
-        // keys at memory speed in this orientation and several times slower in q K^T.
-        return (layer, q) -> {
-            // [tokens, heads, d] -> [kvHeads, group, tokens, d]: each kv head serves its group of query heads.
-            NDArray grouped = q.reshape(n, kvHeads, group, d).transpose(1, 2, 0, 3).expandDims(0);
-            // One rotation per (block, query), laid out [blocks, kvHeads, d, group * tokens] for K q^T.
-            NDArray rotated = Rope.apply(grouped, cosRows, sinRows).reshape(blocks.size(), kvHeads, rows, d)
-                    .transpose(0, 1, 3, 2);
-            NDList scores = new NDList(blocks.size());
-            NDList values = new NDList(blocks.size());
-            for (int bi = 0; bi < blocks.size(); bi++) {
-                KvBlock b = blocks.get(bi);
-                NDArray keys = b.keys(q.getManager(), layer);
-                scores.add(keys.matMul(rotated.get(new NDIndex().addIndices(bi))));
-                values.add(b.values(q.getManager(), layer));
+        /**
+         * Additive mask {@code [group * rows, columns]} over the read columns (aligned ones, then floating ones):
+         * 0 where a row's writer sees the key, minus infinity elsewhere (blocks outside its view, keys after the
+         * query in its target block, columns of no token). {@code null} when every row sees every column.
+         */
+        private NDArray visibilityMask(PassPlan plan) {
+            int alignedColumns = plan.alignedEnd();
+            int columns = alignedColumns + (plan.floatingEnd() - plan.floatingStart());
+            float[] m = new float[group * rows * columns];
+            Arrays.fill(m, Float.NEGATIVE_INFINITY);
+            long visible = 0;
+            for (Slot w : plan.slots()) {
+                for (KvBlock b : w.view()) {
+                    if (b.length() == 0) {
+                        continue;
+                    }
+                    int first = b.isFloating() ? alignedColumns + b.start() - plan.floatingStart() : b.start();
+                    for (int i = 0; i < w.count(); i++) {
+                        int r = w.row() + i;
+                        int seen = b == w.target() ? w.start() + i + 1 : b.length();
+                        for (int g = 0; g < group; g++) {
+                            Arrays.fill(m, (g * rows + r) * columns + first, (g * rows + r) * columns + first + seen, 0f);
+                        }
+                        visible += seen;
+                    }
+                }
             }
-            NDArray all = scores.size() == 1 ? scores.get(0) : NDArrays.concat(scores, 1);
-            NDArray probs = all.reshape(kvHeads, columns, group, n).add(maskRows).softmax(1)
-                    .reshape(kvHeads, columns, rows);
-            NDArray out = null;
-            int col = 0;
-            for (int bi = 0; bi < blocks.size(); bi++) {
-                int len = blocks.get(bi).length();
-                NDArray p = blocks.size() == 1 ? probs
-                        : probs.get(new NDIndex().addAllDim().addSliceDim(col, col + len));
-                NDArray part = p.transpose(0, 2, 1).matMul(values.get(bi)); // [kvHeads, group * tokens, d]
-                out = out == null ? part : out.add(part);
-                col += len;
+            return visible == (long) columns * rows ? null
+                    : plan.upload(m, new Shape(group * rows, columns), DataType.FLOAT32);
+        }
+
+        /** One-hot {@code [slots - 1, 1, floating columns]}: 1 at the slot of the block owning the column. */
+        private NDArray slotOfColumn(PassPlan plan, List<KvBlock> floating, Map<KvBlock, Integer> slotOf) {
+            int columns = plan.floatingEnd() - plan.floatingStart();
+            float[] onehot = new float[floating.size() * columns];
+            for (KvBlock b : floating) {
+                int first = (slotOf.get(b) - 1) * columns + b.start() - plan.floatingStart();
+                Arrays.fill(onehot, first, first + b.length(), 1f);
             }
-            return out.reshape(kvHeads, group, n, d).transpose(2, 0, 1, 3).reshape(n, (long) heads * d);
-        };
+            return plan.upload(onehot, new Shape(floating.size(), 1, columns), plan.dtype());
+        }
     }
 }

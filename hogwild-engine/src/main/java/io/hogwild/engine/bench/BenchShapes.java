@@ -19,6 +19,10 @@ final class BenchShapes {
                     RopeScaling.plain(1_000_000), null),
             // A few-MB model for smoke tests of the benchmark itself.
             "tiny", new ModelConfig(Architecture.QWEN3, 64, 176, 3, 4, 2, 32, 512, 1e-6, false, 4096,
+                    RopeScaling.plain(1_000_000), null),
+            // The tiny model's layers, 32 deep: arithmetic is negligible, so a pass costs what its operators'
+            // dispatch costs (what a GPU pays per kernel launch for a real model).
+            "deep-tiny", new ModelConfig(Architecture.QWEN3, 64, 176, 32, 4, 2, 32, 512, 1e-6, false, 4096,
                     RopeScaling.plain(1_000_000), null));
 
     static ModelConfig byName(String name) {

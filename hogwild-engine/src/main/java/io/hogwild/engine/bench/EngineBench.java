@@ -1,50 +1,73 @@
 package io.hogwild.engine.bench;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
-import io.hogwild.engine.cli.BenchOptions;
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import io.hogwild.engine.ComputeDtype;
 import io.hogwild.engine.Engines;
 import io.hogwild.engine.HogwildSession;
 import io.hogwild.engine.Transformer;
 import io.hogwild.engine.attention.AttentionMode;
+import io.hogwild.engine.cache.KvBlock;
+import io.hogwild.engine.cache.SharedCache;
 import io.hogwild.engine.cache.Write;
+import io.hogwild.engine.cli.BenchOptions;
 import io.hogwild.engine.model.ModelConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code hogwild engine bench}: lockstep decode step time per worker count, context length, layout and attention
+ * {@code hogwild engine bench}: lockstep decode pass time per worker count, context length, layout and attention
  * mode, all in one run so that ratios compare like with like on a noisy machine.
  *
- * <p>The model has the given shape with random weights; the shared block is filled with {@code context} random
- * keys/values (no prefill), and every worker then writes one token per step into its own block ({@code combined})
- * or into one common block ({@code interleaved}).
+ * <p>The model has the given shape with random weights; the context is random keys/values put straight into the
+ * cache (no prefill, see {@link BenchLayout}), and every worker then writes one token per pass. Each row also
+ * relates the pass time to what a pass must read (the weights once, every block some writer sees once) and to the
+ * machine's own read rates ({@link MachineRates}), and with {@code --profile-ops} counts the operators a pass
+ * dispatches per layer ({@link OpProfiler}) in a separate run, so that profiling never slows a timed pass.
  */
 public final class EngineBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double GB = 1e9;
 
     private EngineBench() {}
 
     public static JsonNode run(BenchOptions o) {
         ModelConfig shape = BenchShapes.byName(o.shape());
+        List<BenchLayout> layouts = o.layouts().stream().map(BenchLayout::parse).toList();
+        Device device = Engines.defaultDevice();
+        DataType dtype = o.dtype() == null ? DataType.FLOAT32 : o.dtype();
+        long weightBytes = weightBytes(shape, dtype);
+        MachineRates rates = MachineRates.measure(device, dtype, weightBytes);
         ArrayNode rows = JSON.createArrayNode();
         Map<String, Double> medians = new HashMap<>();
-        try (Transformer model = Transformer.random(shape, Engines.defaultDevice(), 42)) {
-            // One untimed pass first: the first steps of a process pay for page faults, JIT and allocator warm-up,
+        try (Transformer model = Transformer.random(shape, device, 42, dtype)) {
+            // One untimed run first: the first passes of a process pay for page faults, JIT and allocator warm-up,
             // which would otherwise land on whichever configuration happens to run first.
-            measure(model, o, o.layouts().get(0), o.modes().get(0), o.workers()[0], o.contexts()[0]);
-            for (String layout : o.layouts()) {
+            timed(model, o, layouts.get(0), o.modes().get(0), o.workers()[0], o.contexts()[0]);
+            for (BenchLayout layout : layouts) {
                 for (int context : o.contexts()) {
                     for (int workers : o.workers()) {
                         for (AttentionMode mode : o.modes()) {
-                            ObjectNode row = measure(model, o, layout, mode, workers, context);
+                            ObjectNode row = timed(model, o, layout, mode, workers, context);
+                            double seconds = row.get("step_ms_median").asDouble() / 1000;
+                            long bytes = row.get("bytes_per_step").asLong();
+                            row.put("us_per_layer_step", round(seconds * 1e6 / shape.numLayers()));
+                            row.put("bandwidth_fraction", significant(bytes / seconds / rates.readBytesPerSecond()));
+                            row.put("gemv_fraction", significant(bytes / seconds / rates.gemvBytesPerSecond()));
+                            if (o.profileOps()) {
+                                profiled(row, model, o, layout, mode, workers, context);
+                            }
                             rows.add(row);
                             medians.put(key(layout, mode, workers, context), row.get("step_ms_median").asDouble());
                         }
@@ -55,7 +78,7 @@ public final class EngineBench {
         ArrayNode summary = JSON.createArrayNode();
         for (JsonNode r : rows) {
             ObjectNode row = (ObjectNode) r;
-            String layout = row.get("layout").asString();
+            BenchLayout layout = BenchLayout.parse(row.get("layout").asString());
             AttentionMode mode = AttentionMode.parse(row.get("mode").asString());
             int w = row.get("workers").asInt();
             int c = row.get("context").asInt();
@@ -70,62 +93,74 @@ public final class EngineBench {
             }
             if (mode == AttentionMode.SHARED) {
                 ObjectNode s = JSON.createObjectNode();
-                s.put("layout", layout);
-                s.put("workers", w);
-                s.put("context", c);
-                if (naive != null) {
-                    s.put("speedup_vs_naive", round(naive / self));
+                for (String f : List.of("layout", "workers", "context", "speedup_vs_naive", "step_ratio_vs_one_worker",
+                        "us_per_layer_step", "ops_per_layer_step", "gemv_fraction", "cache")) {
+                    if (row.has(f)) {
+                        s.set(f, row.get(f));
+                    }
                 }
-                if (one != null) {
-                    s.put("step_ratio_vs_one_worker", round(self / one));
-                }
-                s.set("cache", row.get("cache"));
                 summary.add(s);
             }
         }
         ObjectNode out = JSON.createObjectNode();
         out.put("shape", o.shape());
-        out.put("device", Engines.defaultDevice().toString());
+        out.put("device", device.toString());
+        out.put("dtype", ComputeDtype.name(dtype));
+        out.put("layers", shape.numLayers());
         out.put("steps", o.steps());
+        out.put("weight_bytes", weightBytes);
+        ObjectNode machine = out.putObject("machine");
+        machine.put("read_gb_per_s", round(rates.readBytesPerSecond() / GB));
+        machine.put("gemv_gb_per_s", round(rates.gemvBytesPerSecond() / GB));
+        machine.put("gemv_matrix_bytes", rates.gemvMatrixBytes());
         out.set("rows", rows);
         out.set("summary", summary);
         return out;
     }
 
-    private static ObjectNode measure(Transformer model, BenchOptions o, String layout,
-                                      AttentionMode mode, int workers, int context) {
-        SplittableRandom random = new SplittableRandom(7);
-        int vocab = model.config().vocabSize();
-        try (HogwildSession session = new HogwildSession(model, mode)) {
-            List<String> names = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                names.add("w" + w);
+    /** A session of the given configuration, its context in place, ready for its first pass. */
+    private static final class Run implements AutoCloseable {
+        final HogwildSession session;
+        final List<String> workers = new ArrayList<>();
+        final SplittableRandom random = new SplittableRandom(7);
+        final int vocab;
+
+        Run(Transformer model, BenchLayout layout, AttentionMode mode, int workerCount, int context) {
+            this.vocab = model.config().vocabSize();
+            for (int w = 0; w < workerCount; w++) {
+                workers.add("w" + w);
             }
-            session.createBlocks(List.of("shared"));
-            if (layout.equals("combined")) {
-                names.forEach(n -> session.createBlocks(List.of("wip_" + n)));
-                for (String n : names) {
-                    List<String> view = new ArrayList<>();
-                    view.add("shared");
-                    names.stream().filter(other -> !other.equals(n)).forEach(other -> view.add("wip_" + other));
-                    view.add("wip_" + n);
-                    session.setView(n, view);
-                }
-            } else if (layout.equals("interleaved")) {
-                session.createBlocks(List.of("interleaved"));
-                names.forEach(n -> session.setView(n, List.of("shared", "interleaved")));
-            } else {
-                throw new IllegalArgumentException("unknown layout '" + layout + "' (combined, interleaved)");
+            session = new HogwildSession(model, mode);
+            try {
+                layout.setUp(session, workers, context);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
             }
-            session.cache().fillRandom("shared", context);
+        }
+
+        /** One lockstep pass: every worker writes one random token. */
+        void pass() {
+            List<Write> writes = new ArrayList<>();
+            for (String w : workers) {
+                writes.add(new Write(w, new int[] {random.nextInt(vocab)}));
+            }
+            session.forward(writes, Transformer.Readout.LAST_PER_WRITER);
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+
+    private static ObjectNode timed(Transformer model, BenchOptions o, BenchLayout layout, AttentionMode mode,
+                                    int workers, int context) {
+        try (Run run = new Run(model, layout, mode, workers, context)) {
             double[] times = new double[o.steps()];
             for (int s = -o.warmup(); s < o.steps(); s++) {
-                List<Write> writes = new ArrayList<>();
-                for (String n : names) {
-                    writes.add(new Write(n, new int[] {random.nextInt(vocab)}));
-                }
                 long t0 = System.nanoTime();
-                session.forward(writes, Transformer.Readout.LAST_PER_WRITER);
+                run.pass();
                 long t1 = System.nanoTime();
                 if (s >= 0) {
                     times[s] = (t1 - t0) / 1e6;
@@ -136,24 +171,68 @@ public final class EngineBench {
                     : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
             ObjectNode row = JSON.createObjectNode();
             row.put("shape", o.shape());
-            row.put("layout", layout);
+            row.put("layout", layout.label());
             row.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
             row.put("workers", workers);
             row.put("context", context);
             row.put("step_ms_median", round(median));
             row.put("step_ms_min", round(times[0]));
             row.put("tokens_per_s", round(workers * 1000.0 / median));
-            row.set("cache", cacheReport(session, names));
+            row.put("bytes_per_step", weightBytes(model.config(), model.cacheDataType()) + visibleBytes(run));
+            row.set("cache", cacheReport(run));
             return row;
         }
     }
 
+    /** The same configuration again, its measured passes under the profiler: operators per layer and pass. */
+    private static void profiled(ObjectNode row, Transformer model, BenchOptions o, BenchLayout layout,
+                                 AttentionMode mode, int workers, int context) {
+        try (Run run = new Run(model, layout, mode, workers, context)) {
+            for (int s = 0; s < o.warmup(); s++) {
+                run.pass();
+            }
+            OpProfiler.OpCounts counts = OpProfiler.count(() -> {
+                for (int s = 0; s < o.steps(); s++) {
+                    run.pass();
+                }
+            });
+            double perLayerStep = (double) o.steps() * model.config().numLayers();
+            row.put("ops_per_layer_step", round(counts.total() / perLayerStep));
+            ObjectNode byName = row.putObject("ops_per_layer_step_by_name");
+            counts.byName().entrySet().stream()
+                    .sorted((a, b) -> b.getValue() - a.getValue())
+                    .forEach(e -> byName.put(e.getKey().substring("aten::".length()), round(e.getValue() / perLayerStep)));
+        }
+    }
+
+    /**
+     * Bytes of weights a decode pass reads in full: every layer's matrices and norms, the final norm and the output
+     * projection (the embedding table only gives a few rows, unless it is the tied output projection).
+     */
+    static long weightBytes(ModelConfig c, DataType dtype) {
+        long hidden = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKvHeads() * c.headDim();
+        long perLayer = (q + 2 * kv) * hidden + hidden * q + 3L * c.intermediateSize() * hidden + 2 * hidden
+                + (c.architecture().qkNorm() ? 2L * c.headDim() : 0) + (c.architecture().qkvBias() ? q + 2 * kv : 0);
+        long total = perLayer * c.numLayers() + hidden + (long) c.vocabSize() * hidden;
+        return total * dtype.getNumOfBytes();
+    }
+
+    /** Bytes of the blocks that at least one worker sees: each read once per pass, whoever reads it. */
+    private static long visibleBytes(Run run) {
+        SharedCache cache = run.session.cache();
+        Set<KvBlock> visible = new LinkedHashSet<>();
+        run.workers.forEach(w -> visible.addAll(cache.view(w)));
+        return visible.stream().mapToLong(KvBlock::length).sum() * cache.bytesPerToken();
+    }
+
     /** What the cache holds after the run: each token stored once, however many views read it. */
-    private static ObjectNode cacheReport(HogwildSession session, List<String> workers) {
-        var cache = session.cache();
-        long stored = cache.blocks().values().stream().mapToLong(b -> b.length()).sum();
-        long viewed = workers.stream()
-                .mapToLong(w -> cache.view(w).stream().mapToLong(b -> b.length()).sum()).sum();
+    private static ObjectNode cacheReport(Run run) {
+        SharedCache cache = run.session.cache();
+        long stored = cache.blocks().values().stream().mapToLong(KvBlock::length).sum();
+        long viewed = run.workers.stream()
+                .mapToLong(w -> cache.view(w).stream().mapToLong(KvBlock::length).sum()).sum();
         ObjectNode c = JSON.createObjectNode();
         c.put("tokens_stored", stored);
         c.put("tokens_in_all_views", viewed);
@@ -165,11 +244,16 @@ public final class EngineBench {
         return c;
     }
 
-    private static String key(String layout, AttentionMode mode, int workers, int context) {
+    private static String key(BenchLayout layout, AttentionMode mode, int workers, int context) {
         return layout + "/" + mode + "/" + workers + "/" + context;
     }
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** Three significant digits: fractions of a toy model's pass can be far below 0.001. */
+    private static double significant(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).doubleValue();
     }
 }

@@ -1,13 +1,19 @@
 package io.hogwild.engine.cli;
 
+import ai.djl.ndarray.types.DataType;
 import io.hogwild.engine.attention.AttentionMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The options of {@code hogwild engine bench}, validated. */
+/**
+ * The options of {@code hogwild engine bench}, validated.
+ *
+ * @param profileOps also count the operators of every row, in a separate profiled run after its timed one
+ * @param dtype the compute dtype ({@code null}: float32)
+ */
 public record BenchOptions(String shape, int[] workers, int[] contexts, int steps, int warmup, List<String> layouts,
-                           List<AttentionMode> modes) {
+                           List<AttentionMode> modes, boolean profileOps, DataType dtype) {
 
     static BenchOptions from(CliArgs a) {
         int[] workers = a.has("workers") ? a.intList("workers") : new int[] {1, 2, 4};
@@ -32,6 +38,7 @@ public record BenchOptions(String shape, int[] workers, int[] contexts, int step
         for (String m : a.get("modes", "shared,naive").split(",")) {
             modes.add(AttentionMode.parse(m));
         }
-        return new BenchOptions(a.get("shape", "qwen3-0.6b"), workers, contexts, steps, warmup, layouts, modes);
+        return new BenchOptions(a.get("shape", "qwen3-0.6b"), workers, contexts, steps, warmup, layouts, modes,
+                a.flag("profile-ops"), EngineCli.dtype(a));
     }
 }

@@ -5,6 +5,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import io.hogwild.engine.ComputeDtype;
+import io.hogwild.engine.Engines;
 import io.hogwild.engine.bench.EngineBench;
 import io.hogwild.engine.Generator;
 import io.hogwild.engine.HogwildSession;
@@ -52,20 +54,21 @@ public final class EngineCli {
             JsonNode result;
             switch (args[0]) {
                 case "logits":
-                    result = logits(new CliArgs(args, 1, Set.of("model", "ids", "mode"), Set.of()));
+                    result = logits(new CliArgs(args, 1, Set.of("model", "ids", "mode", "dtype"), Set.of()));
                     break;
                 case "generate":
                     result = generate(new CliArgs(args, 1,
                             Set.of("model", "ids", "prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed",
-                                    "ban"),
+                                    "ban", "dtype"),
                             Set.of("greedy", "ignore-eos")));
                     break;
                 case "replay":
-                    result = replay(new CliArgs(args, 1, Set.of("model", "scenarios", "mode"), Set.of()));
+                    result = replay(new CliArgs(args, 1, Set.of("model", "scenarios", "mode", "dtype"), Set.of()));
                     break;
                 case "bench":
                     result = EngineBench.run(BenchOptions.from(new CliArgs(args, 1,
-                            Set.of("shape", "workers", "context", "steps", "layouts", "modes", "warmup"), Set.of())));
+                            Set.of("shape", "workers", "context", "steps", "layouts", "modes", "warmup", "dtype"),
+                            Set.of("profile-ops"))));
                     break;
                 default:
                     System.err.println("hogwild engine: unknown command '" + args[0] + "'; " + USAGE);
@@ -94,7 +97,12 @@ public final class EngineCli {
         if (dir == null) {
             throw new CliArgs.UsageException("missing required option --model");
         }
-        return LanguageModel.load(Path.of(dir));
+        return LanguageModel.load(Path.of(dir), Engines.defaultDevice(), dtype(a));
+    }
+
+    /** {@code --dtype float16|float32} (bfloat16 on a GPU); absent: the device's default. */
+    static ai.djl.ndarray.types.DataType dtype(CliArgs a) {
+        return a.has("dtype") ? ComputeDtype.parse(a.get("dtype", "")) : null;
     }
 
     private static int[] ids(CliArgs a, LanguageModel m) {

@@ -1,8 +1,6 @@
 package io.hogwild.engine.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -10,59 +8,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * All weights of a decoder-only transformer, owned by one long-lived {@link NDManager}.
+ * All weights of a decoder-only transformer in the forward pass's layout ({@link WeightLayout}), owned by one
+ * long-lived {@link NDManager}.
  *
- * @param embed token embedding {@code [vocab, hidden]}
+ * @param embed token embedding with the residual's extra feature {@code [vocab, hidden + 1]}
  * @param layers the decoder layers
- * @param finalNorm RMSNorm weight after the last layer {@code [hidden]}
- * @param lmHead output projection {@code [vocab, hidden]} (the embedding itself when tied)
+ * @param finalNorm for a tied output projection, the final norm's weight, float32 {@code [hidden + 1]};
+ *     {@code null} when it is folded into {@code lmHead}
+ * @param lmHead output projection {@code [vocab, hidden + 1]} (the embedding table itself when tied)
+ * @param dtype the dtype of the matrices: the compute dtype
  */
-public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray finalNorm, NDArray lmHead) {
+public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray finalNorm, Projection lmHead,
+                           DataType dtype) {
 
-    /** Loads and checks every tensor of a Hugging Face Qwen2 / Qwen3 / Llama checkpoint. */
-    public static ModelWeights load(ModelConfig c, SafeTensors st, NDManager manager) {
-        long hidden = c.hiddenSize();
-        long qDim = (long) c.numHeads() * c.headDim();
-        long kvDim = (long) c.numKvHeads() * c.headDim();
-        NDArray embed = st.load(manager, "model.embed_tokens.weight", c.vocabSize(), hidden);
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            String a = p + "self_attn.";
-            NDArray qkv = fuse(manager,
-                    st.load(manager, a + "q_proj.weight", qDim, hidden),
-                    st.load(manager, a + "k_proj.weight", kvDim, hidden),
-                    st.load(manager, a + "v_proj.weight", kvDim, hidden));
-            // Qwen2 always has q/k/v biases; other families may carry them too (attention_bias: true).
-            NDArray qkvBias = null;
-            if (c.architecture().qkvBias() || st.contains(a + "q_proj.bias")) {
-                qkvBias = fuse(manager,
-                        st.load(manager, a + "q_proj.bias", qDim),
-                        st.load(manager, a + "k_proj.bias", kvDim),
-                        st.load(manager, a + "v_proj.bias", kvDim));
+    /** Loads and checks every tensor of a Hugging Face Qwen2 / Qwen3 / Llama checkpoint, then folds it. */
+    public static ModelWeights load(ModelConfig c, SafeTensors st, NDManager manager, DataType dtype) {
+        return build(c, manager, dtype, new Source() {
+            @Override
+            public NDArray get(NDManager scratch, String name, long... shape) {
+                return st.load(scratch, name, shape).toType(DataType.FLOAT32, false);
             }
-            NDArray qNorm = null;
-            NDArray kNorm = null;
-            if (c.architecture().qkNorm()) {
-                qNorm = st.load(manager, a + "q_norm.weight", c.headDim());
-                kNorm = st.load(manager, a + "k_norm.weight", c.headDim());
+
+            @Override
+            public boolean has(String name) {
+                return st.contains(name);
             }
-            NDArray gateUp = fuse(manager,
-                    st.load(manager, p + "mlp.gate_proj.weight", c.intermediateSize(), hidden),
-                    st.load(manager, p + "mlp.up_proj.weight", c.intermediateSize(), hidden));
-            layers.add(new LayerWeights(
-                    st.load(manager, p + "input_layernorm.weight", hidden),
-                    qkv, qkvBias, qNorm, kNorm,
-                    st.load(manager, a + "o_proj.weight", hidden, qDim),
-                    st.load(manager, p + "post_attention_layernorm.weight", hidden),
-                    gateUp,
-                    st.load(manager, p + "mlp.down_proj.weight", hidden, c.intermediateSize())));
-        }
-        NDArray finalNorm = st.load(manager, "model.norm.weight", hidden);
-        NDArray lmHead = c.tieWordEmbeddings() && !st.contains("lm_head.weight")
-                ? embed
-                : st.load(manager, "lm_head.weight", c.vocabSize(), hidden);
-        return new ModelWeights(embed, layers, finalNorm, lmHead);
+        });
     }
 
     /**
@@ -70,43 +41,81 @@ public record ModelWeights(NDArray embed, List<LayerWeights> layers, NDArray fin
      * keep activations in a sane range through many layers.
      */
     public static ModelWeights random(ModelConfig c, NDManager manager, DataType dtype) {
+        return build(c, manager, dtype, new Source() {
+            @Override
+            public NDArray get(NDManager scratch, String name, long... shape) {
+                if (name.endsWith("norm.weight")) {
+                    return scratch.ones(new Shape(shape), DataType.FLOAT32);
+                }
+                float std = name.endsWith("bias") ? 0.02f : (float) (1 / Math.sqrt(shape[shape.length - 1]));
+                return scratch.randomNormal(0f, name.contains("embed") ? 1f : std, new Shape(shape), DataType.FLOAT32);
+            }
+
+            @Override
+            public boolean has(String name) {
+                return false;
+            }
+        });
+    }
+
+    /** Where raw (checkpoint-layout, float32) tensors come from. */
+    private interface Source {
+        NDArray get(NDManager scratch, String name, long... shape);
+
+        boolean has(String name);
+    }
+
+    private static ModelWeights build(ModelConfig c, NDManager manager, DataType dtype, Source src) {
         long hidden = c.hiddenSize();
         long qDim = (long) c.numHeads() * c.headDim();
         long kvDim = (long) c.numKvHeads() * c.headDim();
-        float std = (float) (1.0 / Math.sqrt(hidden));
-        NDArray embed = normal(manager, dtype, 1f, c.vocabSize(), hidden);
+        long inter = c.intermediateSize();
         List<LayerWeights> layers = new ArrayList<>();
+        NDArray embed;
+        NDArray finalNorm = null;
+        Projection lmHead;
+        try (NDManager scratch = manager.newSubManager()) {
+            embed = WeightLayout.embedding(c, src.get(scratch, "model.embed_tokens.weight", c.vocabSize(), hidden),
+                    manager, dtype);
+        }
         for (int i = 0; i < c.numLayers(); i++) {
-            boolean qkNorm = c.architecture().qkNorm();
-            layers.add(new LayerWeights(
-                    ones(manager, dtype, hidden),
-                    normal(manager, dtype, std, qDim + 2 * kvDim, hidden),
-                    c.architecture().qkvBias() ? normal(manager, dtype, 0.02f, qDim + 2 * kvDim) : null,
-                    qkNorm ? ones(manager, dtype, c.headDim()) : null,
-                    qkNorm ? ones(manager, dtype, c.headDim()) : null,
-                    normal(manager, dtype, (float) (1.0 / Math.sqrt(qDim)), hidden, qDim),
-                    ones(manager, dtype, hidden),
-                    normal(manager, dtype, std, 2L * c.intermediateSize(), hidden),
-                    normal(manager, dtype, (float) (1.0 / Math.sqrt(c.intermediateSize())), hidden, c.intermediateSize())));
+            String p = "model.layers." + i + ".";
+            String a = p + "self_attn.";
+            // One layer at a time, so that loading never holds more than one layer's raw tensors besides the result.
+            try (NDManager scratch = manager.newSubManager()) {
+                // Qwen2 always has q/k/v biases; other families may carry them too (attention_bias: true).
+                boolean bias = c.architecture().qkvBias() || src.has(a + "q_proj.bias");
+                boolean qkNorm = c.architecture().qkNorm();
+                WeightLayout.RawLayer raw = new WeightLayout.RawLayer(
+                        src.get(scratch, p + "input_layernorm.weight", hidden),
+                        src.get(scratch, a + "q_proj.weight", qDim, hidden),
+                        src.get(scratch, a + "k_proj.weight", kvDim, hidden),
+                        src.get(scratch, a + "v_proj.weight", kvDim, hidden),
+                        bias ? src.get(scratch, a + "q_proj.bias", qDim) : null,
+                        bias ? src.get(scratch, a + "k_proj.bias", kvDim) : null,
+                        bias ? src.get(scratch, a + "v_proj.bias", kvDim) : null,
+                        qkNorm ? src.get(scratch, a + "q_norm.weight", c.headDim()) : null,
+                        qkNorm ? src.get(scratch, a + "k_norm.weight", c.headDim()) : null,
+                        src.get(scratch, a + "o_proj.weight", hidden, qDim),
+                        src.get(scratch, p + "post_attention_layernorm.weight", hidden),
+                        src.get(scratch, p + "mlp.gate_proj.weight", inter, hidden),
+                        src.get(scratch, p + "mlp.up_proj.weight", inter, hidden),
+                        src.get(scratch, p + "mlp.down_proj.weight", hidden, inter));
+                layers.add(WeightLayout.fold(c, raw, scratch, manager, dtype));
+            }
         }
-        NDArray lmHead = c.tieWordEmbeddings() ? embed : normal(manager, dtype, std, c.vocabSize(), hidden);
-        return new ModelWeights(embed, layers, ones(manager, dtype, hidden), lmHead);
-    }
-
-    private static NDArray normal(NDManager m, DataType dtype, float std, long... shape) {
-        return m.randomNormal(0f, std, new Shape(shape), DataType.FLOAT32).toType(dtype, false);
-    }
-
-    private static NDArray ones(NDManager m, DataType dtype, long... shape) {
-        return m.ones(new Shape(shape), dtype);
-    }
-
-    /** Concatenates projections along the output axis and frees the parts. */
-    private static NDArray fuse(NDManager manager, NDArray... parts) {
-        NDArray fused = NDArrays.concat(new NDList(parts), 0);
-        for (NDArray p : parts) {
-            p.close();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray norm = src.get(scratch, "model.norm.weight", hidden);
+            if (c.tieWordEmbeddings() && !src.has("lm_head.weight")) {
+                finalNorm = WeightLayout.finalNormWeight(c, norm, manager);
+                NDArray transposed = embed.transpose();
+                transposed.attach(manager);
+                lmHead = new Projection(embed, transposed);
+            } else {
+                lmHead = WeightLayout.outputProjection(c, src.get(scratch, "lm_head.weight", c.vocabSize(), hidden),
+                        norm, manager, dtype);
+            }
         }
-        return fused;
+        return new ModelWeights(embed, layers, finalNorm, lmHead, dtype);
     }
 }

@@ -60,20 +60,22 @@ public final class RotaryEmbedding {
     }
 
     /**
-     * Writes the cos and signed-sin rows of {@code position} into {@code cos} / {@code signedSin} at
-     * {@code offset} ({@code headDim} floats each), multiplied by {@code scale}.
+     * Writes the cos and signed-sin values of {@code position} for every rotary pair into {@code cos} /
+     * {@code signedSin}: pair {@code i}'s first half at {@code offset + i * pairStride}, its second half
+     * {@code halfStride} further. The first half gets {@code -sin}, the second {@code +sin}, so that
+     * {@code x * cos + swapHalves(x) * signedSin} rotates {@code x}.
      */
-    public void fill(long position, float scale, float[] cos, float[] signedSin, int offset) {
-        int half = headDim / 2;
+    public void fill(long position, float[] cos, float[] signedSin, int offset, int pairStride, int halfStride) {
         float p = (float) position;
-        for (int i = 0; i < half; i++) {
+        for (int i = 0; i < headDim / 2; i++) {
             float angle = p * invFreq[i];
-            float c = (float) Math.cos(angle) * scale;
-            float s = (float) Math.sin(angle) * scale;
-            cos[offset + i] = c;
-            cos[offset + half + i] = c;
-            signedSin[offset + i] = -s;
-            signedSin[offset + half + i] = s;
+            float c = (float) Math.cos(angle);
+            float s = (float) Math.sin(angle);
+            int at = offset + i * pairStride;
+            cos[at] = c;
+            cos[at + halfStride] = c;
+            signedSin[at] = -s;
+            signedSin[at + halfStride] = s;
         }
     }
 }

@@ -2,37 +2,95 @@ package io.hogwild.engine.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 import io.hogwild.engine.cli.EngineCliAccess;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
-/** The benchmark runs end to end on a tiny shape and reports every field the closing notes quote. */
+/** The benchmark runs end to end on small shapes and reports every field the closing notes quote. */
 class EngineBenchTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode bench(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "bench";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return JSON.readTree(EngineCliAccess.runToString(all));
+    }
+
     @Test
-    void benchReportsRowsRatiosAndCacheBytes() throws Exception {
-        String out = EngineCliAccess.runToString("bench", "--shape", "tiny", "--workers", "1,2", "--context", "64,256",
-                "--steps", "3", "--warmup", "1", "--layouts", "combined,interleaved");
-        JsonNode doc = new ObjectMapper().readTree(out);
+    void benchReportsRowsRatiosCacheBytesAndBandwidthUse() {
+        JsonNode doc = bench("--shape", "tiny", "--workers", "1,2", "--context", "64,256", "--steps", "3", "--warmup",
+                "1", "--layouts", "combined,contiguous,stream");
+        JsonNode machine = doc.path("machine");
+        assertThat(machine.path("read_gb_per_s").asDouble()).isPositive();
+        assertThat(machine.path("gemv_gb_per_s").asDouble()).isPositive();
+        long weightBytes = doc.path("weight_bytes").asLong();
+        assertThat(weightBytes).isPositive();
         JsonNode rows = doc.path("rows");
-        assertThat(rows.size()).isEqualTo(2 * 2 * 2 * 2);
+        assertThat(rows.size()).isEqualTo(3 * 2 * 2 * 2);
         for (JsonNode r : rows) {
             for (String f : new String[] {"shape", "layout", "mode", "workers", "context", "step_ms_median",
-                    "tokens_per_s", "speedup_vs_naive", "step_ratio_vs_one_worker"}) {
+                    "tokens_per_s", "speedup_vs_naive", "step_ratio_vs_one_worker", "us_per_layer_step",
+                    "bytes_per_step", "bandwidth_fraction", "gemv_fraction"}) {
                 assertThat(r.has(f)).as(f).isTrue();
             }
+            // Profiling only when asked for: no operator counts in this run.
+            assertThat(r.has("ops_per_layer_step")).isFalse();
             assertThat(r.path("step_ms_median").asDouble()).isPositive();
+            assertThat(r.path("us_per_layer_step").asDouble())
+                    .isCloseTo(r.path("step_ms_median").asDouble() * 1000 / doc.path("layers").asInt(),
+                            org.assertj.core.data.Offset.offset(0.01));
             JsonNode cache = r.path("cache");
-            // Shared blocks are stored once: the cache holds context + one token per worker per step...
-            int steps = 3 + 1;
+            // Shared blocks are stored once: the cache holds context + one token per worker per pass...
+            int passes = 3 + 1;
             assertThat(cache.path("tokens_stored").asLong())
-                    .isEqualTo(r.path("context").asLong() + (long) r.path("workers").asInt() * steps);
+                    .isEqualTo(r.path("context").asLong() + (long) r.path("workers").asInt() * passes);
             // ...while the views together see it once per worker.
             assertThat(cache.path("tokens_in_all_views").asLong())
                     .isGreaterThanOrEqualTo(r.path("workers").asLong() * r.path("context").asLong());
-            assertThat(cache.path("allocated_bytes").asLong()).isLessThanOrEqualTo(2 * cache.path("used_bytes").asLong());
+            // Growing blocks have 1.5x headroom and the storage grows by 1.5x: allocation stays within a small factor.
+            assertThat(cache.path("allocated_bytes").asLong()).isLessThanOrEqualTo(3 * cache.path("used_bytes").asLong());
+            // A pass must read the weights once and every stored token once (every block is seen by someone).
+            assertThat(r.path("bytes_per_step").asLong())
+                    .isEqualTo(weightBytes + cache.path("tokens_stored").asLong() * cache.path("bytes_per_token").asLong());
+            assertThat(r.path("bandwidth_fraction").asDouble()).isPositive();
+            assertThat(r.path("gemv_fraction").asDouble()).isPositive();
         }
-        assertThat(doc.path("summary").size()).isEqualTo(2 * 2 * 2);
+        assertThat(doc.path("summary").size()).isEqualTo(3 * 2 * 2);
+    }
+
+    @Test
+    void benchRunsInFloat16WithHalfTheBytesPerStep() {
+        JsonNode half = bench("--shape", "tiny", "--workers", "2", "--context", "64", "--steps", "2", "--modes", "shared",
+                "--dtype", "float16");
+        JsonNode full = bench("--shape", "tiny", "--workers", "2", "--context", "64", "--steps", "2", "--modes", "shared");
+        assertThat(half.path("dtype").asString()).isEqualTo("float16");
+        assertThat(full.path("dtype").asString()).isEqualTo("float32");
+        assertThat(half.path("rows").get(0).path("bytes_per_step").asLong() * 2)
+                .isEqualTo(full.path("rows").get(0).path("bytes_per_step").asLong());
+        assertThat(half.path("rows").get(0).path("step_ms_median").asDouble()).isPositive();
+    }
+
+    @Test
+    void profileOpsCountsTheOperatorsOfEveryRowPerLayerAndPass() {
+        JsonNode doc = bench("--shape", "deep-tiny", "--workers", "1,3", "--context", "32", "--steps", "2",
+                "--modes", "shared,naive", "--profile-ops");
+        assertThat(doc.path("layers").asInt()).isEqualTo(32);
+        JsonNode rows = doc.path("rows");
+        assertThat(rows.size()).isEqualTo(4);
+        for (JsonNode r : rows) {
+            double ops = r.path("ops_per_layer_step").asDouble();
+            assertThat(ops).as("%s", r).isPositive();
+            JsonNode byName = r.path("ops_per_layer_step_by_name");
+            // Every layer multiplies by its weights at least four times (q/k/v, output, gate/up, down).
+            assertThat(byName.path("matmul").asDouble() + byName.path("linear").asDouble()).isGreaterThanOrEqualTo(4);
+            double sum = 0;
+            for (var e : byName.properties()) {
+                sum += e.getValue().asDouble();
+            }
+            assertThat(sum).isCloseTo(ops, org.assertj.core.data.Offset.offset(0.05));
+        }
     }
 }

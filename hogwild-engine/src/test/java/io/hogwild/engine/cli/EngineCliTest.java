@@ -58,6 +58,17 @@ class EngineCliTest {
     }
 
     @Test
+    void logitsInFloat16StayWithinTheSixteenBitToleranceOfTheReferences() throws Exception {
+        JsonNode seq = Golden.expected("qwen3-tiny").path("sequences").path("short");
+        StringBuilder ids = new StringBuilder();
+        seq.path("ids").forEach(i -> ids.append(ids.length() == 0 ? "" : ",").append(i.asInt()));
+        Result r = run("logits", "--model", model("qwen3-tiny"), "--ids", ids.toString(), "--dtype", "float16");
+        assertThat(r.code()).isZero();
+        float[][] rows = JSON.treeToValue(r.json().path("logits"), float[][].class);
+        assertThat(Golden.maxDiff(seq.path("logits"), rows)).isLessThanOrEqualTo(Golden.TOLERANCE_16_BIT);
+    }
+
+    @Test
     void generateGreedyPrintsTheNewTokens() throws Exception {
         JsonNode g = Golden.expected("qwen2-tiny").path("greedy");
         StringBuilder ids = new StringBuilder();
@@ -132,6 +143,9 @@ class EngineCliTest {
             {"logits", "--model", model("qwen3-tiny"), "--ids", "1,99999"},
             {"logits", "--model", tmp.resolve("nope").toString(), "--ids", "1"},
             {"logits", "--model", model("qwen3-tiny"), "--ids", "1", "--mode", "fast"},
+            {"logits", "--model", model("qwen3-tiny"), "--ids", "1", "--dtype", "float8"},
+            {"logits", "--model", model("qwen3-tiny"), "--ids", "1", "--dtype", "bfloat16"},
+            {"bench", "--shape", "tiny", "--dtype", "int8"},
             {"generate", "--model", model("qwen3-tiny"), "--ids", "1", "--temperature", "-1"},
             {"generate", "--model", model("qwen3-tiny"), "--ids", "1", "--max-new-tokens"},
             {"replay", "--model", model("qwen3-tiny"), "--scenarios", notJson.toString()},
