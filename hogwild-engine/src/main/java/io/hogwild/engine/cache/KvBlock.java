@@ -113,8 +113,13 @@ public final class KvBlock {
         return start;
     }
 
-    void clear() {
-        length = 0;
+    /** Keeps the first {@code newLength} slots (storage and capacity unchanged). */
+    void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("block '" + name + "' cannot shrink from " + length + " to "
+                    + newLength);
+        }
+        length = newLength;
     }
 
     /** A view of the keys of one layer, {@code [kvHeads, length, headDim]}, owned by {@code pass}. */

@@ -124,30 +124,53 @@ public final class SharedCache implements AutoCloseable {
      * re-rotated once, by the target's length, to their new local positions; values move unchanged.
      */
     public void promote(String sourceName, String targetName, RotaryEmbedding rope) {
+        promote(sourceName, targetName, block(sourceName).length(), rope);
+    }
+
+    /**
+     * Appends the first {@code count} entries of {@code source} to the end of {@code target} (keys re-rotated once, by
+     * the target's length) and moves the rest of {@code source} to its start (keys re-rotated by {@code -count}:
+     * rotations compose, so a negative shift is exact up to rounding). This is how a finished step leaves a worker's
+     * step block while the next step's prefix, written in the same pass, stays behind.
+     */
+    public void promote(String sourceName, String targetName, int count, RotaryEmbedding rope) {
         KvBlock source = block(sourceName);
         KvBlock target = block(targetName);
         if (source == target) {
             throw new IllegalArgumentException("cannot promote block '" + sourceName + "' into itself");
         }
         int n = source.length();
-        if (n == 0) {
+        if (count < 0 || count > n) {
+            throw new IllegalArgumentException("cannot promote " + count + " entries of block '" + sourceName
+                    + "', which holds " + n);
+        }
+        if (count == 0) {
             return;
         }
-        target.reserve(n);
-        int shift = target.length();
+        target.reserve(count);
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray k = source.allKeys(scratch, 0, count);
+            NDArray v = source.allValues(scratch, 0, count);
+            int start = target.append(count);
+            target.writeAll(start, rotate(k, target.length() - count, rope, scratch), v);
+            if (count < n) {
+                // Copies, not views: the rest is written back over the same storage it is read from.
+                NDArray restK = rotate(source.allKeys(scratch, count, n), -count, rope, scratch);
+                NDArray restV = source.allValues(scratch, count, n).duplicate();
+                source.writeAll(0, restK, restV);
+            }
+        }
+        source.truncate(n - count);
+    }
+
+    /** Keys {@code [layers, kvHeads, n, headDim]} rotated by {@code shift} positions (a new array). */
+    private NDArray rotate(NDArray keys, int shift, RotaryEmbedding rope, NDManager scratch) {
         int d = config.headDim();
         float[] cos = new float[d];
         float[] sin = new float[d];
         rope.fill(shift, 1f, cos, sin, 0);
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray k = source.allKeys(scratch, 0, n);
-            NDArray v = source.allValues(scratch, 0, n);
-            Shape row = new Shape(1, 1, 1, d);
-            NDArray rotated = Rope.apply(k, PassPlan.upload(scratch, dtype, cos, row), PassPlan.upload(scratch, dtype, sin, row));
-            int start = target.append(n);
-            target.writeAll(start, rotated, v);
-        }
-        source.clear();
+        Shape row = new Shape(1, 1, 1, d);
+        return Rope.apply(keys, PassPlan.upload(scratch, dtype, cos, row), PassPlan.upload(scratch, dtype, sin, row));
     }
 
     /**
