@@ -2,7 +2,6 @@ package io.hogwild.gateway.chat;
 
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.event.EventData.FinalAnswer;
-import io.hogwild.contracts.event.EventData.FinisherStarted;
 import io.hogwild.contracts.event.EventData.PrefillFinished;
 import io.hogwild.contracts.event.EventData.SelfCheckInserted;
 import io.hogwild.contracts.event.EventData.StepStarted;
@@ -128,8 +127,6 @@ public class ChatCompletionService {
             return check.question();
         } else if (data instanceof Tokens tokens) {
             return tokens.text();
-        } else if (data instanceof FinisherStarted finisher) {
-            return finisher.text();
         }
         return null;
     }
@@ -205,7 +202,7 @@ public class ChatCompletionService {
 
     private static ChatCompletion.Hogwild outcome(RunView run) {
         return new ChatCompletion.Hogwild(run.runId(), run.status(), run.layout(), run.workers(), run.finishReason(),
-                run.failureReason(), null, null, null);
+                run.failureReason(), run.answers(), run.answersDisagree(), null, null, null);
     }
 
     private static long epochSeconds(RunView run) {
