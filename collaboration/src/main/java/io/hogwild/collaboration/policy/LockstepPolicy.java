@@ -134,6 +134,9 @@ public final class LockstepPolicy {
 
     private record StopAnswer(String answer, String worker, int step) {}
 
+    /** A promotion decided, to be made after the pass that writes the step's last tokens. */
+    private record Due(String worker, int step, String source, String target, int count) {}
+
     private final SessionPlan plan;
     private final CollaborationPolicy rules;
     private final TokenHygiene hygiene;
@@ -142,7 +145,7 @@ public final class LockstepPolicy {
     private final CacheLedger ledger;
     private final List<Worker> workers = new ArrayList<>();
     private final Map<String, Worker> byName = new HashMap<>();
-    private final List<Promotion> pendingPromotions = new ArrayList<>();
+    private final List<Due> pendingPromotions = new ArrayList<>();
     private final List<StepRecord> promoted = new ArrayList<>();
     private final int[] selfCheckTokensBound;
     private final int separatorTokens;
@@ -421,7 +424,7 @@ public final class LockstepPolicy {
     private void schedulePromotion(Worker w, int count) {
         w.promotionDue = false;
         StepRecord step = w.unpromoted.get(w.unpromoted.size() - 1);
-        pendingPromotions.add(new Promotion(w.name, step.step(), w.spec.stepBlock(), w.history(), count, null));
+        pendingPromotions.add(new Due(w.name, step.step(), w.spec.stepBlock(), w.history(), count));
     }
 
     /**
@@ -430,7 +433,7 @@ public final class LockstepPolicy {
      */
     public List<Promotion> takePromotions() {
         List<Promotion> out = new ArrayList<>();
-        for (Promotion p : pendingPromotions) {
+        for (Due p : pendingPromotions) {
             Worker w = worker(p.worker());
             StepRecord step = w.unpromoted.stream().filter(s -> s.step() == p.step()).findFirst().orElseThrow();
             w.unpromoted.remove(step);
@@ -458,7 +461,7 @@ public final class LockstepPolicy {
         List<StepRecord> order = new ArrayList<>(promoted);
         Map<Worker, List<StepRecord>> unpromoted = new LinkedHashMap<>();
         workers.forEach(w -> unpromoted.put(w, new ArrayList<>(w.unpromoted)));
-        for (Promotion p : pendingPromotions) {
+        for (Due p : pendingPromotions) {
             List<StepRecord> rest = unpromoted.get(worker(p.worker()));
             StepRecord step = rest.stream().filter(s -> s.step() == p.step()).findFirst().orElseThrow();
             rest.remove(step);

@@ -158,7 +158,10 @@ public class ChatCompletionService {
                 outcome(run));
     }
 
-    /** The shared history in promotion order, then every step that never reached it, worker by worker. */
+    /**
+     * The shared history in promotion order, then every step that never reached it, worker by worker: one blank line
+     * between steps (a finished step already ends with it).
+     */
     static String reasoning(RunTranscript transcript) {
         List<String> parts = new ArrayList<>();
         for (HistoryEntry entry : transcript.history()) {
@@ -171,7 +174,7 @@ public class ChatCompletionService {
                 }
             }
         }
-        return String.join("\n\n", parts);
+        return String.join("\n\n", parts.stream().map(String::strip).toList());
     }
 
     private static ChatCompletion chunk(String id, long created, String model, ChatCompletion.Message delta,
