@@ -79,7 +79,7 @@ export function runsPage(root) {
 }
 
 function matches(run, needle) {
-  return [run.run_id, run.request?.problem, run.final_answer, run.model, run.layout, run.status]
+  return [run.run_id, run.request?.problem, run.final_answer, ...(run.answers ?? []).map((a) => a?.answer), run.model, run.layout, run.status]
     .some((value) => typeof value === 'string' && value.toLowerCase().includes(needle));
 }
 
@@ -91,7 +91,10 @@ function row(run, now) {
   const end = millis(run.finished_at) ?? (isLive(run.status) ? now : null);
   const queue = run.queue_position ?? run.queuePosition;
   const problem = String(run.request?.problem ?? '');
-  const answers = Array.isArray(run.answers) && run.answers.length ? run.answers : [run.final_answer].filter(Boolean);
+  // answers: [{answer, by: [worker, ...]}] once the session finished; before that only final_answer (if any).
+  const answers = Array.isArray(run.answers) && run.answers.length
+    ? run.answers.map((a) => (typeof a === 'string' ? a : a?.answer)).filter(Boolean)
+    : [run.final_answer].filter(Boolean);
   return h('tr', { dataset: { runId: run.run_id ?? '' } },
     h('td', null, h('a', { href: `#/runs/${encodeURIComponent(run.run_id)}`, class: 'mono', title: run.run_id }, fmt.shortId(run.run_id))),
     h('td', null, statusBadge(run.status)),

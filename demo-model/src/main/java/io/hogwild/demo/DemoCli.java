@@ -117,9 +117,11 @@ public final class DemoCli {
     private static Layout layout(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "combined" -> Layout.COMBINED;
+            case "interleaved" -> Layout.INTERLEAVED;
+            case "contiguous" -> Layout.CONTIGUOUS;
             case "independent" -> Layout.INDEPENDENT;
             default -> {
-                fail("--layouts: combined or independent, not '" + name + "'");
+                fail("--layouts: combined, interleaved, contiguous or independent, not '" + name + "'");
                 yield null;
             }
         };
@@ -186,6 +188,7 @@ public final class DemoCli {
 
     private static void usage() {
         fail("usage: demo-model train [--output DIR] [--seed N] [--steps N] | try [--workers N] [--layout L] "
-                + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4] [--layouts combined,independent]");
+                + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4] "
+                + "[--layouts combined,interleaved,contiguous,independent]");
     }
 }

@@ -41,7 +41,7 @@ public final class ProgressPrinter {
         if (data instanceof StepFinished step) {
             out.println(stepLine(step.worker(), step.step(), step.text()));
         } else if (data instanceof BudgetExhausted budget) {
-            out.println(budget.worker() + ": token budget used up, asked for the answer");
+            out.println(budget.worker() + ": token budget used up");
         } else if (data instanceof FinalAnswer written) {
             answer = written.answer();
         } else if (data instanceof EventData.Error error) {

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * @param problem the problem text
  * @param workers how many workers collaborate (1..8)
- * @param layout how they share the cache: combined, interleaved, independent or single
+ * @param layout how they share the cache: contiguous, interleaved, combined, independent or single
  * @param maxTokensPerWorker each worker's token budget
  * @param temperature sampling temperature
  * @param seed sampling seed
@@ -24,14 +24,16 @@ import java.util.Map;
 public record SolveOptions(String problem, Integer workers, String layout, Integer maxTokensPerWorker,
                            Double temperature, Long seed, URI gateway, String apiKey, boolean checkOnly) {
 
-    static final List<String> LAYOUTS = List.of("combined", "interleaved", "independent", "single");
+    static final List<String> LAYOUTS = List.of("combined", "interleaved", "contiguous", "independent", "single");
     static final int MAX_WORKERS = 8;
 
     static final String USAGE = """
             usage: hogwild solve "PROBLEM" [--workers N] [--layout L] [--max-tokens N] [--temperature T] [--seed S]
                                  [--url URL]
               --workers N       workers that collaborate, 1..8 (gateway default: 2)
-              --layout L        combined (default), interleaved, independent or single (needs --workers 1)
+              --layout L        combined (default; shared history and everyone's current step), interleaved
+                                (only finished steps are shared), contiguous (everyone's whole text, live),
+                                independent or single (needs --workers 1)
               --max-tokens N    token budget of each worker
               --temperature T   sampling temperature, 0..5
               --seed S          sampling seed (an integer)

@@ -32,8 +32,8 @@ class ProgressPrinterTest {
     @Test
     void printsEachFinishedStepOnOneLineAndTheAnswerAtTheEnd() {
         event(new Tokens("Alice", 1, List.of(7), "Let", false));
-        event(new StepFinished("Alice", 1, "I add them.\n\n  2+3 = 5.", 9, List.of(), "separator"));
-        event(new FinalAnswer("Bob", 2, "5"));
+        event(new StepFinished("Alice", 1, "I add them.\n\n  2+3 = 5.", 9, List.of(), "separator", null));
+        event(new FinalAnswer("5", "Bob", 2));
         event(new RunEnded(RunStatus.FINISHED, "answer", null));
 
         assertThat(printer.ended()).isTrue();
@@ -53,7 +53,7 @@ class ProgressPrinterTest {
         event(new BudgetExhausted("Alice", 4, 256));
         event(new RunEnded(RunStatus.FINISHED, "budget", null));
         assertThat(printer.finish()).isZero();
-        assertThat(printed()).isEqualTo("Alice: token budget used up, asked for the answer\n"
+        assertThat(printed()).isEqualTo("Alice: token budget used up\n"
                 + "No answer (budget exhausted)\n");
     }
 

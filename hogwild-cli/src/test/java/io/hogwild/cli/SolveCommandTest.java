@@ -172,7 +172,7 @@ class SolveCommandTest {
 
         assertThat(solve("p")).isZero();
         assertThat(lastEventIds).containsExactly("null", "1-0");
-        assertThat(stdout()).isEqualTo("Alice [1]: a\nAlice: token budget used up, asked for the answer\n"
+        assertThat(stdout()).isEqualTo("Alice [1]: a\nAlice: token budget used up\n"
                 + "No answer (budget exhausted)\n");
     }
 
@@ -232,7 +232,7 @@ class SolveCommandTest {
         "p --workers 0                     | --workers must be an integer from 1 to 8, got '0'",
         "p --workers 9                     | --workers must be an integer from 1 to 8, got '9'",
         "p --workers two                   | --workers must be an integer from 1 to 8, got 'two'",
-        "p --layout diagonal               | --layout must be one of combined, interleaved, independent, single",
+        "p --layout diagonal               | --layout must be one of combined, interleaved, contiguous, independent, single",
         "p --layout single --workers 2     | layout 'single' runs one worker",
         "p --max-tokens -5                 | --max-tokens must be a positive integer, got '-5'",
         "p --max-tokens 0                  | --max-tokens must be a positive integer, got '0'",

@@ -85,6 +85,14 @@ public final class HogwildSession implements AutoCloseable {
         cache.promote(source, target, model.rope());
     }
 
+    /**
+     * Moves the first {@code count} tokens of {@code source} to the end of {@code target}; the rest of {@code source}
+     * moves to its start (see {@link SharedCache#promote(String, String, int, io.hogwild.engine.rope.RotaryEmbedding)}).
+     */
+    public void promote(String source, String target, int count) {
+        cache.promote(source, target, count, model.rope());
+    }
+
     private static Map<String, float[][]> split(PassPlan plan, NDArray logits, Transformer.Readout readout) {
         int vocab = (int) logits.getShape().get(1);
         float[] flat = logits.toFloatArray();

@@ -138,6 +138,56 @@ class SharedCacheTest {
         }
     }
 
+    /**
+     * A partial promotion (the finished step and its closing token leave the step block, the next step's prefix that
+     * was written in the same pass stays and moves to the block's start) scores exactly like a session that wrote the
+     * finished step straight into the history and the prefix into the step block; naive and shared attention agree.
+     */
+    @Test
+    void partialPromotionScoresLikeTokensWrittenWhereTheyEndUp() {
+        int[] prompt = {5, 6, 7, 8, 9};
+        int[] step = {30, 31, 32};
+        int[] closingAndPrefix = {33, 40, 41, 42};
+        Map<AttentionMode, Map<String, float[][]>> promoted = new java.util.EnumMap<>(AttentionMode.class);
+        for (AttentionMode mode : AttentionMode.values()) {
+            try (HogwildSession s = combined(mode)) {
+                s.prefill("init", prompt, 64);
+                s.forward(List.of(new Write("a", step)), Transformer.Readout.ALL);
+                s.forward(List.of(new Write("a", closingAndPrefix)), Transformer.Readout.ALL);
+                s.promote("wip_a", "history", step.length + 1);
+                assertThat(s.cache().block("history").length()).isEqualTo(4);
+                assertThat(s.cache().block("wip_a").length()).isEqualTo(3);
+                promoted.put(mode, s.forward(List.of(new Write("a", new int[] {43}), new Write("b", new int[] {62})),
+                        Transformer.Readout.ALL));
+            }
+        }
+        Map<String, float[][]> direct;
+        try (HogwildSession s = new HogwildSession(model, AttentionMode.SHARED)) {
+            s.createBlocks(List.of("prompt", "history", "wip_a", "wip_b"));
+            s.setView("init", List.of("prompt"));
+            s.setView("writer", List.of("prompt", "history"));
+            s.setView("a", List.of("prompt", "history", "wip_b", "wip_a"));
+            s.setView("b", List.of("prompt", "history", "wip_a", "wip_b"));
+            s.prefill("init", prompt, 64);
+            s.forward(List.of(new Write("writer", step)), Transformer.Readout.ALL);
+            s.forward(List.of(new Write("writer", new int[] {33})), Transformer.Readout.ALL);
+            s.forward(List.of(new Write("a", new int[] {40, 41, 42})), Transformer.Readout.ALL);
+            direct = s.forward(List.of(new Write("a", new int[] {43}), new Write("b", new int[] {62})),
+                    Transformer.Readout.ALL);
+        }
+        for (String worker : List.of("a", "b")) {
+            float[] shared = promoted.get(AttentionMode.SHARED).get(worker)[0];
+            float[] naive = promoted.get(AttentionMode.NAIVE).get(worker)[0];
+            float[] written = direct.get(worker)[0];
+            for (int i = 0; i < shared.length; i++) {
+                assertThat(shared[i]).as("%s shared vs naive", worker)
+                        .isCloseTo(naive[i], org.assertj.core.data.Offset.offset(1e-4f));
+                assertThat(shared[i]).as("%s promoted vs written in place", worker)
+                        .isCloseTo(written[i], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+    }
+
     @Test
     void sharedAndNaiveModesAgreeOnALongRandomRun() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
@@ -175,6 +225,7 @@ class SharedCacheTest {
             assertThatThrownBy(() -> s.forward(List.of(new Write("a", new int[] {1}), new Write("a", new int[] {2})),
                     Transformer.Readout.ALL)).hasMessageContaining("twice");
             assertThatThrownBy(() -> s.promote("wip_a", "wip_a")).hasMessageContaining("itself");
+            assertThatThrownBy(() -> s.promote("wip_a", "history", 1)).hasMessageContaining("holds 0");
             assertThatThrownBy(() -> new Write("a", new int[0])).hasMessageContaining("no tokens");
         }
     }

@@ -17,6 +17,6 @@ public interface LockstepMetrics {
     /** One joint forward pass of a session's active workers, sampling and policy included. */
     void lockstepPass(long nanos);
 
-    /** Tokens sampled by workers (finisher tokens included). */
+    /** Tokens the workers chose (the finisher pass is not counted). */
     void tokensGenerated(int n);
 }

@@ -9,6 +9,10 @@ import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.engine.LanguageModel;
 import io.hogwild.engine.cache.SharedCache;
 import io.hogwild.engine.tokenizer.Tokenizer;
+import io.hogwild.collaboration.prompt.PromptTexts;
+import io.hogwild.contracts.event.EventData.BlockContent;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,8 +37,8 @@ public final class PlanValidator {
      * to end), so a worker starts at most budget / this many steps, each with a prefix.
      */
     static final int ASSUMED_MIN_STEP_TOKENS = 16;
-    /** Allocation may exceed use by this much (block headroom, the storage's own growth: see SharedCache). */
-    static final double GROWTH_HEADROOM = SharedCache.ALLOCATION_HEADROOM;
+    /** At most what closes a cut step: a fence closer and the blank line. */
+    static final int CLOSING_TOKENS = 4;
 
     private final Tokenizer tokenizer;
     private final int vocabSize;
@@ -61,7 +65,7 @@ public final class PlanValidator {
             throw invalid("session_id", "must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
         }
         if (plan.layout() == null) {
-            throw invalid("layout", "is required (combined, interleaved, independent or single)");
+            throw invalid("layout", "is required (contiguous, interleaved, combined, independent or single)");
         }
         Map<String, BlockSpec> blocks = new LinkedHashMap<>();
         Map<String, int[]> initial = validateBlocks(plan.blocks(), blocks);
@@ -74,12 +78,14 @@ public final class PlanValidator {
         int longestPrefix = 0;
         for (int i = 0; i < plan.workers().size(); i++) {
             WorkerSpec w = plan.workers().get(i);
-            int prefix = tokenizer.encode(LockstepLoop.stepPrefix(policy.stepPrefixFormat(), w.name(), 1)).length;
+            String first = PromptTexts.stepPrefix(policy.stepPrefixFormat(), w.name(), 1)
+                    + (policy.openingFormat() == null ? "" : PromptTexts.stepPrefix(policy.openingFormat(), w.name(), 1));
+            int prefix = tokenizer.encode(first).length;
             if (prefix == 0) {
                 throw invalid("policy.step_prefix_format", "must produce at least one token");
             }
-            longestPrefix = Math.max(longestPrefix, tokenizer.encode(
-                    LockstepLoop.stepPrefix(policy.stepPrefixFormat(), w.name(), 99_999)).length);
+            longestPrefix = Math.max(longestPrefix, Math.max(prefix, tokenizer.encode(
+                    PromptTexts.stepPrefix(policy.stepPrefixFormat(), w.name(), 99_999)).length));
             long viewed = w.view().stream().mapToLong(b -> initial.get(b).length).sum();
             if (viewed + prefix >= contextLimit) {
                 throw invalid("blocks", "the prompt seen by worker '" + w.name() + "' is " + viewed
@@ -87,29 +93,32 @@ public final class PlanValidator {
                         + contextLimit + " tokens");
             }
         }
-        int[] selfCheck = policy.selfCheckEveryTokens() > 0 ? tokenizer.encode(policy.selfCheckText()) : new int[0];
-        int[] finisher = policy.finisherTokens() > 0 ? tokenizer.encode(policy.finisherText()) : new int[0];
-        long bytes = estimateCacheBytes(promptTokens, plan.workers().size(), policy, longestPrefix, selfCheck.length,
-                finisher.length);
-        return new ValidatedPlan(plan, sessionId, initial, promptTokens, selfCheck, finisher, bytes);
+        int selfCheck = policy.selfCheckEveryTokens() > 0 ? tokenizer.encode(policy.selfCheckText()).length : 0;
+        List<BlockContent> prefilled = new ArrayList<>();
+        for (BlockSpec b : plan.blocks()) {
+            int[] tokens = initial.get(b.name());
+            if (tokens.length > 0) {
+                prefilled.add(new BlockContent(b.name(), Arrays.stream(tokens).boxed().toList(),
+                        b.text() != null ? b.text() : tokenizer.decode(tokens)));
+            }
+        }
+        long bytes = estimateCacheBytes(promptTokens, plan.workers().size(), policy, longestPrefix, selfCheck);
+        return new ValidatedPlan(plan, sessionId, initial, promptTokens, List.copyOf(prefilled), bytes);
     }
 
     /**
-     * Worst-case cache bytes: the prompt, plus per worker its budget, a prefix for every step it may start, every
-     * self-check it may get, the finisher and its tokens, and its step block's capacity kept after promotion; all
-     * times the blocks' growth headroom.
+     * Worst-case cache bytes: the prompt, plus per worker its budget, a prefix for every step it may start, a
+     * self-check and a closing blank line for each, all times the blocks' growth headroom. (The finisher runs after
+     * the shared cache is freed, in a sequence no longer than the shared cache was.)
      */
     long estimateCacheBytes(long promptTokens, int workers, CollaborationPolicy p, int prefixTokens,
-                            int selfCheckTokens, int finisherTextTokens) {
+                            int selfCheckTokens) {
         long budget = p.maxTokensPerWorker();
         long steps = budget / Math.max(1, Math.min(p.maxStepTokens(), ASSUMED_MIN_STEP_TOKENS)) + 1;
-        long selfChecks = p.selfCheckEveryTokens() > 0 ? budget / p.selfCheckEveryTokens() + 1 : 0;
-        long perWorker = budget + steps * prefixTokens + selfChecks * selfCheckTokens + finisherTextTokens
-                + p.finisherTokens() + 1;
-        long stepBlock = Math.min(p.maxStepTokens(), budget) + prefixTokens + selfCheckTokens + finisherTextTokens
-                + p.finisherTokens() + 1;
-        double tokens = promptTokens + (double) workers * (perWorker + stepBlock);
-        return (long) Math.ceil(tokens * GROWTH_HEADROOM) * bytesPerToken;
+        long selfChecks = p.selfCheckEveryTokens() > 0 ? budget * workers / p.selfCheckEveryTokens() + 1 : 0;
+        long perWorker = budget + steps * (prefixTokens + CLOSING_TOKENS) + selfChecks * selfCheckTokens;
+        double tokens = promptTokens + (double) workers * perWorker;
+        return (long) Math.ceil(tokens * SharedCache.ALLOCATION_HEADROOM) * bytesPerToken;
     }
 
     private Map<String, int[]> validateBlocks(List<BlockSpec> specs, Map<String, BlockSpec> byName) {
@@ -202,16 +211,13 @@ public final class PlanValidator {
             }
             String step = w.stepBlock();
             BlockRole role = blocks.get(step).role();
-            if (role != BlockRole.WORKER_STEP && role != BlockRole.SHARED_STREAM) {
-                throw invalid(at + ".view", "the last block is the one the worker writes: it must be a "
-                        + "worker_step or shared_stream block, '" + step + "' is " + role);
+            if (role != BlockRole.WORKER_STEP) {
+                throw invalid(at + ".view", "the last block is the one the worker writes: it must be a worker_step "
+                        + "block, '" + step + "' is " + role);
             }
-            if (role == BlockRole.WORKER_STEP) {
-                String owner = stepBlockOwner.putIfAbsent(step, w.name());
-                if (owner != null) {
-                    throw invalid(at + ".view", "step block '" + step + "' is already written by '" + owner
-                            + "'; workers sharing a block need a shared_stream block");
-                }
+            String owner = stepBlockOwner.putIfAbsent(step, w.name());
+            if (owner != null) {
+                throw invalid(at + ".view", "step block '" + step + "' is already written by '" + owner + "'");
             }
             if (w.historyBlock() != null) {
                 if (!blocks.containsKey(w.historyBlock())) {
@@ -219,10 +225,6 @@ public final class PlanValidator {
                 }
                 if (w.historyBlock().equals(step)) {
                     throw invalid(at + ".history_block", "cannot promote the step block into itself");
-                }
-                if (role == BlockRole.SHARED_STREAM) {
-                    throw invalid(at + ".history_block", "a shared_stream block is never promoted: "
-                            + "history_block must be null");
                 }
             }
         }

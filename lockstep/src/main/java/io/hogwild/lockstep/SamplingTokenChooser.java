@@ -7,19 +7,22 @@ import io.hogwild.engine.sampling.SamplingParams;
 import java.util.HashSet;
 import java.util.Set;
 
-/** The real chooser: the plan's sampling with seed {@code seed + workerIndex}; greedy (same bans) when asked. */
+/** The real chooser: the plan's sampling with seed {@code seed + workerIndex}. */
 public final class SamplingTokenChooser implements TokenChooser {
 
     private final Sampler sampler;
-    private final Sampler greedy;
 
     public SamplingTokenChooser(SamplingParams params) {
         this.sampler = new Sampler(params);
-        this.greedy = new Sampler(new SamplingParams(0, 0, 1, params.seed(), params.bannedTokens()));
     }
 
     public static TokenChooser create(int workerIndex, WorkerSpec worker, SamplingSpec spec) {
         return new SamplingTokenChooser(params(spec, workerIndex));
+    }
+
+    /** The most likely token, always. */
+    public static TokenChooser greedy() {
+        return new SamplingTokenChooser(SamplingParams.greedy());
     }
 
     /** A null sampling spec means greedy decoding. */
@@ -32,7 +35,7 @@ public final class SamplingTokenChooser implements TokenChooser {
     }
 
     @Override
-    public int next(float[] logits, boolean useGreedy) {
-        return useGreedy ? greedy.next(logits) : sampler.next(logits);
+    public int next(float[] logits) {
+        return sampler.next(logits);
     }
 }

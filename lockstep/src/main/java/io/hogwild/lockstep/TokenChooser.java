@@ -4,21 +4,22 @@ import io.hogwild.contracts.worker.SamplingSpec;
 import io.hogwild.contracts.worker.WorkerSpec;
 
 /**
- * How one worker of a session picks its next token from its logits. The service samples
- * ({@link SamplingTokenChooser}); tests force scripted tokens through the real engine so that the policy's
- * behaviour can be asserted exactly.
+ * How one worker of a session picks its next token from its logits (suppressed tokens already at minus infinity).
+ * The service samples ({@link SamplingTokenChooser}); tests force scripted tokens through the real engine so that the
+ * policy's behaviour can be asserted exactly.
  */
 public interface TokenChooser {
 
-    /**
-     * @param logits the worker's next-token logits
-     * @param greedy true in the finisher, which the policy always decodes greedily
-     */
-    int next(float[] logits, boolean greedy);
+    int next(float[] logits);
 
-    /** One chooser per worker of a session. */
+    /** The choosers of a session: one per worker, and the finisher's. */
     @FunctionalInterface
     interface Factory {
         TokenChooser create(int workerIndex, WorkerSpec worker, SamplingSpec sampling);
+
+        /** The finisher pass decodes greedily. */
+        default TokenChooser finisher() {
+            return SamplingTokenChooser.greedy();
+        }
     }
 }

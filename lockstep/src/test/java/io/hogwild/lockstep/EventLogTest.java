@@ -52,7 +52,7 @@ class EventLogTest {
                 for (int i = 1; i < EVENTS; i++) {
                     log.append(seq -> event(seq, new EventData.Tokens("Alice", 1, List.of(5), "a", false)));
                 }
-                log.append(seq -> event(seq, new EventData.SessionFinished("budget", 1, 1, null)));
+                log.append(seq -> event(seq, new EventData.SessionFinished("budget", 1, 1, null, List.of(), false)));
             });
             List<Reader> staying = new ArrayList<>();
             List<Disposable> leavingLater = new ArrayList<>();
@@ -87,7 +87,7 @@ class EventLogTest {
     void aReaderAfterTheEndGetsTheReplayAndTheEnd() {
         EventLog log = new EventLog(16);
         log.append(seq -> event(seq, new EventData.SessionStarted(Layout.COMBINED, List.of("Alice"))));
-        log.append(seq -> event(seq, new EventData.SessionFinished("budget", 1, 1, null)));
+        log.append(seq -> event(seq, new EventData.SessionFinished("budget", 1, 1, null, List.of(), false)));
 
         assertThat(log.stream(0).collectList().block(WAIT)).extracting(SessionEvent::type)
                 .containsExactly(EventType.SESSION_STARTED, EventType.SESSION_FINISHED);

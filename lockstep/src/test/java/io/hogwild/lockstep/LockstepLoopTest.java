@@ -3,7 +3,7 @@ package io.hogwild.lockstep;
 import static io.hogwild.contracts.event.EventType.BUDGET_EXHAUSTED;
 import static io.hogwild.contracts.event.EventType.ERROR;
 import static io.hogwild.contracts.event.EventType.FINAL_ANSWER;
-import static io.hogwild.contracts.event.EventType.FINISHER_STARTED;
+import static io.hogwild.contracts.event.EventType.PASS_WRITTEN;
 import static io.hogwild.contracts.event.EventType.PREFILL_FINISHED;
 import static io.hogwild.contracts.event.EventType.SELF_CHECK_INSERTED;
 import static io.hogwild.contracts.event.EventType.SESSION_FINISHED;
@@ -14,12 +14,18 @@ import static io.hogwild.contracts.event.EventType.STEP_STARTED;
 import static io.hogwild.contracts.event.EventType.TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
-import static org.assertj.core.api.Assertions.tuple;
 
+import io.hogwild.collaboration.plan.PlanBuilder;
+import io.hogwild.collaboration.plan.RunSettings;
+import io.hogwild.collaboration.prompt.PromptTexts;
+import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.event.EventData.BudgetExhausted;
 import io.hogwild.contracts.event.EventData.FinalAnswer;
+import io.hogwild.contracts.event.EventData.FinisherFinished;
 import io.hogwild.contracts.event.EventData.FinisherStarted;
+import io.hogwild.contracts.event.EventData.PassWritten;
 import io.hogwild.contracts.event.EventData.PrefillFinished;
 import io.hogwild.contracts.event.EventData.SelfCheckInserted;
 import io.hogwild.contracts.event.EventData.SessionFinished;
@@ -28,33 +34,27 @@ import io.hogwild.contracts.event.EventData.StepPromoted;
 import io.hogwild.contracts.event.EventData.StepStarted;
 import io.hogwild.contracts.event.EventData.Tokens;
 import io.hogwild.contracts.event.EventType;
-import io.hogwild.contracts.run.BlockExtent;
-import io.hogwild.contracts.worker.BlockRole;
-import io.hogwild.contracts.worker.BlockSpec;
-import io.hogwild.contracts.worker.CollaborationPolicy;
+import io.hogwild.contracts.run.AnswerGiven;
 import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
-import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.engine.Golden;
 import io.hogwild.engine.LanguageModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The collaboration policy on the real engine (tiny Qwen3 checkpoint) with scripted token choices: exact event
- * sequences, promotions and history lengths.
+ * The GPU worker's lockstep loop on the real engine (tiny Qwen3 checkpoint) with the platform's plans and scripted
+ * token choices: exact event sequences, writes, promotions, stops and answers.
  */
 class LockstepLoopTest {
 
     static final LanguageModel MODEL = Golden.model("qwen3-tiny");
-    static final String PREFIX = "**{name} [{step}]:** ";
-    static final String PROMPT = "Question: what is two plus two?";
+    static final String PROMPT = "Question: what is two plus two?\n";
     static final int A = single("a");
     static final int DOT = single(".");
     static final int EOS = 2;
@@ -92,32 +92,16 @@ class LockstepLoopTest {
         return out;
     }
 
-    static CollaborationPolicy policy(int selfCheckEvery, int budget, int maxStep, String finisher, int finisherTokens,
-                                      boolean stopOnBoxed) {
-        return new CollaborationPolicy(PREFIX, selfCheckEvery, " Am I repeating someone?", budget, maxStep,
-                finisher, finisherTokens, stopOnBoxed);
+    static String opening(String name) {
+        return "**" + name + " [1]:** Hello, " + name + " here. ";
     }
 
-    /** One worker, Alice, whose steps go into "history" (the single layout). */
-    static SessionPlan single(CollaborationPolicy policy) {
-        return new SessionPlan("s", "r", Layout.SINGLE, List.of(
-                new BlockSpec("prompt", BlockRole.PROMPT, PROMPT, null),
-                new BlockSpec("history", BlockRole.HISTORY, null, null),
-                new BlockSpec("alice", BlockRole.WORKER_STEP, null, null)),
-                List.of(new WorkerSpec("Alice", List.of("prompt", "history", "alice"), "history")),
-                policy, null);
-    }
-
-    /** Alice and Bob in the paper's combined layout: shared history, each sees the other's current step. */
-    static SessionPlan combined(CollaborationPolicy policy) {
-        return new SessionPlan("s", "r", Layout.COMBINED, List.of(
-                new BlockSpec("prompt", BlockRole.PROMPT, PROMPT, null),
-                new BlockSpec("history", BlockRole.HISTORY, null, null),
-                new BlockSpec("alice", BlockRole.WORKER_STEP, null, null),
-                new BlockSpec("bob", BlockRole.WORKER_STEP, null, null)),
-                List.of(new WorkerSpec("Alice", List.of("prompt", "history", "bob", "alice"), "history"),
-                        new WorkerSpec("Bob", List.of("prompt", "history", "alice", "bob"), "history")),
-                policy, null);
+    /** The platform's plan for {@code workers} workers in {@code layout}, with these budgets. */
+    static SessionPlan plan(Layout layout, int workers, int budget, int maxStep, int selfCheckEvery,
+                            int finisherTokens) {
+        RunSettings settings = new RunSettings("p", WorkerNames.first(workers), layout, budget, maxStep, 0, 1, 0, 1,
+                selfCheckEvery, finisherTokens, false, false);
+        return new PlanBuilder().build("r", "s", PROMPT, settings);
     }
 
     record Result(SessionRun run, List<SessionEvent> events, long seqAtRelease) {
@@ -125,14 +109,20 @@ class LockstepLoopTest {
             return events.stream().map(SessionEvent::type).toList();
         }
 
-        /** The events whose data is a {@code type}, in order. */
         List<SessionEvent> eventsOf(Class<? extends EventData> type) {
             return events.stream().filter(e -> type.isInstance(e.data())).toList();
         }
 
-        /** The data of the events of one type, in order. */
         <T extends EventData> List<T> of(Class<T> type) {
             return eventsOf(type).stream().map(e -> type.cast(e.data())).toList();
+        }
+
+        <T extends EventData.OfStep> List<T> of(Class<T> type, String worker) {
+            return of(type).stream().filter(e -> e.worker().equals(worker)).toList();
+        }
+
+        List<EventData> data() {
+            return events.stream().map(SessionEvent::data).toList();
         }
 
         SessionEvent last() {
@@ -152,7 +142,7 @@ class LockstepLoopTest {
         AtomicLong seqAtRelease = new AtomicLong(-1);
         ValidatedPlan validated = new PlanValidator(MODEL).validate(plan);
         SessionRun[] self = new SessionRun[1];
-        SessionRun run = new SessionRun(plan, validated.sessionId(), 10_000, validated.estimatedCacheBytes(),
+        SessionRun run = new SessionRun(plan, validated.sessionId(), 100_000, validated.estimatedCacheBytes(),
                 () -> seqAtRelease.set(self[0].events().lastSeq()));
         self[0] = run;
         handle[0] = run;
@@ -161,198 +151,229 @@ class LockstepLoopTest {
     }
 
     @Test
-    void stepEndsAtBlankLineAfterSentenceAndIsPromotedIntoHistory() {
-        int p1 = len("**Alice [1]:** ");
-        int p2 = len("**Alice [2]:** ");
-        Result r = run(single(policy(0, 9, 100, null, 0, true)),
+    void theClosingTokenAndTheNextPrefixAreWrittenInOnePassAndOnlyTheFinishedStepIsPromoted() {
+        String p2 = "**Alice [2]:** ";
+        Result r = run(plan(Layout.SINGLE, 1, 9, 100, 0, 0),
                 new ScriptedChooser.Scripts(A).script("Alice", concat(sentence(4), sentence(5))));
 
         List<EventType> expected = new ArrayList<>(List.of(SESSION_STARTED, PREFILL_FINISHED, STEP_STARTED));
-        expected.addAll(Collections.nCopies(4, TOKENS));
-        expected.addAll(List.of(STEP_FINISHED, STEP_PROMOTED, STEP_STARTED));
-        expected.addAll(Collections.nCopies(5, TOKENS));
-        expected.addAll(List.of(BUDGET_EXHAUSTED, STEP_FINISHED, STEP_PROMOTED, SESSION_FINISHED));
+        for (int i = 0; i < 4; i++) {
+            expected.addAll(List.of(PASS_WRITTEN, TOKENS));
+        }
+        expected.add(STEP_FINISHED);
+        expected.addAll(List.of(STEP_STARTED, PASS_WRITTEN, TOKENS, STEP_PROMOTED));
+        for (int i = 0; i < 4; i++) {
+            expected.addAll(List.of(PASS_WRITTEN, TOKENS));
+        }
+        expected.addAll(List.of(BUDGET_EXHAUSTED, STEP_FINISHED, SESSION_FINISHED));
         assertThat(r.types()).containsExactlyElementsOf(expected);
 
-        assertThat(r.of(StepFinished.class).get(0)).isEqualTo(new StepFinished("Alice", 1, "**Alice [1]:** aa.\n\n", 4,
-                List.of(new BlockExtent("prompt", len(PROMPT)), new BlockExtent("history", 0),
-                        new BlockExtent("alice", p1 + 4)), "separator"));
-        assertThat(r.of(StepPromoted.class).get(0)).isEqualTo(new StepPromoted("Alice", 1, "alice", "history", p1 + 4));
-        assertThat(r.of(StepStarted.class).get(1)).isEqualTo(new StepStarted("Alice", 2, "**Alice [2]:** "));
-        // the second step ended by the budget (no finisher): still finished and promoted
+        StepFinished first = r.of(StepFinished.class).get(0);
+        assertThat(first.text()).isEqualTo(opening("Alice") + "aa.\n\n");
+        assertThat(first.end()).isEqualTo("separator");
+        // pass 5 writes the step's closing token and the next prefix together ...
+        PassWritten pass5 = r.of(PassWritten.class).get(4);
+        assertThat(pass5.pass()).isEqualTo(5);
+        assertThat(pass5.writes()).singleElement().satisfies(w -> {
+            assertThat(w.tokenIds()).isEqualTo(concat(List.of(BLANK[BLANK.length - 1]), ids(p2)));
+            assertThat(w.text()).isEqualTo(MODEL.tokenizer().decode(new int[] {BLANK[BLANK.length - 1]}) + p2);
+        });
+        // ... and after it only the finished step moves: the prefix stays in the step block
+        int stepTokens = len(opening("Alice")) + 4;
+        assertThat(r.of(StepPromoted.class)).containsExactly(
+                new StepPromoted("Alice", 1, "step-alice", "history", stepTokens, stepTokens));
+        assertThat(r.eventsOf(StepPromoted.class).get(0).lockstep()).isEqualTo(5);
+        // the second step ended by the separator as the budget ran out: the run ends, no pass writes its last token
         assertThat(r.of(StepFinished.class).get(1)).extracting(StepFinished::end, StepFinished::tokens)
-                .containsExactly("budget", 5);
-        assertThat(r.of(StepPromoted.class).get(1).historyLength()).isEqualTo(p1 + 4 + p2 + 5);
-        // the text deltas of the TOKENS events add up to the generated text
+                .containsExactly("separator", 5);
+        assertThat(r.finished()).isEqualTo(new SessionFinished("budget", 9, 9, null, List.of(), false));
         String generated = String.join("", r.of(Tokens.class).stream().map(Tokens::text).toList());
         assertThat(generated).isEqualTo("aa.\n\naaa.\n\n");
-        assertThat(r.finished()).isEqualTo(new SessionFinished("budget", r.last().lockstep(), 9, null));
         assertThat(r.run().status().state()).isEqualTo(SessionState.FINISHED);
         assertThat(r.run().status().workers().get(0).tokens()).isEqualTo(9);
         assertThat(r.run().status().workers().get(0).state()).isEqualTo("done");
-        // the room was released before SESSION_FINISHED was published
         assertThat(r.seqAtRelease()).isEqualTo(r.last().seq() - 1);
-        // seqs run 1, 2, 3, ... and the lockstep counter only grows
         for (int i = 0; i < r.events().size(); i++) {
             assertThat(r.events().get(i).seq()).isEqualTo(i + 1);
         }
-        assertThat(r.eventsOf(Tokens.class).stream().map(SessionEvent::lockstep).toList()).isSorted();
     }
 
     @Test
-    void selfCheckIsInsertedAfterThePrefixOfTheFirstStepAfterEachMultiple() {
-        // steps of 6, 2, 3, 4 tokens with a self-check every 5: due at 5 (step 2 starts at 6) and 10 (step 4 at 11)
-        Result r = run(single(policy(5, 15, 100, null, 0, true)), new ScriptedChooser.Scripts(A)
-                .script("Alice", concat(sentence(6), sentence(2), sentence(3), sentence(4))));
+    void aRunTakesOneLockstepPassPerGeneratedTokenOfEachWorkerNoMoreAtStepBoundaries() {
+        List<Integer> answer = ids("\\boxed{4}");
+        List<Integer> alice = concat(sentence(4), sentence(6), sentence(3), answer, BLANK.length == 1
+                ? List.of(BLANK[0]) : Arrays.stream(BLANK).boxed().toList());
+        List<Integer> bob = concat(sentence(5), sentence(5), sentence(5), sentence(5));
+        List<Integer> carol = concat(sentence(3), sentence(3), sentence(3), sentence(3), sentence(3), sentence(3));
+        Result r = run(plan(Layout.COMBINED, 3, 1000, 100, 0, 0), new ScriptedChooser.Scripts(A)
+                .script("Alice", alice).script("Bob", bob).script("Carol", carol));
 
-        assertThat(r.of(SelfCheckInserted.class)).containsExactly(
-                new SelfCheckInserted("Alice", 2, " Am I repeating someone?", 6),
-                new SelfCheckInserted("Alice", 4, " Am I repeating someone?", 11));
-        int stepStarted2 = r.events().indexOf(r.eventsOf(StepStarted.class).get(1));
-        assertThat(r.events().get(stepStarted2 + 1).type()).isEqualTo(SELF_CHECK_INSERTED);
-        assertThat(r.of(StepFinished.class).get(1).text()).isEqualTo("**Alice [2]:**  Am I repeating someone?.\n\n");
-        int p = len("**Alice [1]:** ");
-        int check = len(" Am I repeating someone?");
-        assertThat(r.of(StepPromoted.class).get(1).historyLength()).isEqualTo(p + 6 + p + check + 2);
-        assertThat(r.of(StepFinished.class)).extracting(StepFinished::tokens).containsExactly(6, 2, 3, 4);
-    }
-
-    @Test
-    void boxedAnswerEndsTheSession() {
-        Result r = run(single(policy(0, 100, 100, null, 0, true)), new ScriptedChooser.Scripts(A)
-                .script("Alice", concat(ids("So it is \\boxed{4}"), ids(" and more."))));
-
-        assertThat(r.types().subList(r.types().size() - 2, r.types().size()))
-                .containsExactly(FINAL_ANSWER, SESSION_FINISHED);
-        assertThat(r.of(FinalAnswer.class)).containsExactly(new FinalAnswer("Alice", 1, "4"));
-        assertThat(r.of(Tokens.class)).hasSize(ids("So it is \\boxed{4}").size());
+        int perWorker = alice.size();
+        assertThat(r.of(Tokens.class, "Alice")).hasSize(perWorker);
+        assertThat(r.of(Tokens.class, "Bob")).hasSize(perWorker);
+        assertThat(r.of(Tokens.class, "Carol")).hasSize(perWorker);
+        // 4 steps of Alice, every fifth token one of Bob's, every third one of Carol's: none of them cost a pass
+        assertThat(r.of(StepFinished.class)).hasSize(4 + perWorker / 5 + Math.min(6, perWorker / 3));
+        assertThat(r.finished().lockstepPasses()).isEqualTo(perWorker);
+        assertThat(r.of(PassWritten.class)).hasSize(perWorker);
+        // the prompt and headers were prefilled before pass 1, in chunks that are not lockstep passes
+        assertThat(r.eventsOf(PrefillFinished.class).get(0).lockstep()).isZero();
         assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
                 .containsExactly("answer", "4");
+        assertThat(r.of(FinalAnswer.class)).containsExactly(new FinalAnswer("4", "Alice", 4));
+    }
+
+    @Test
+    void theSelfCheckIsAskedEveryNTokensOfAllWorkersAndItsAnswerIsRecorded() {
+        // 2 workers, a check every 8 tokens: after pass 4 they wrote 8; Alice's step 2 (pass 5) gets the question
+        List<Integer> alice = concat(sentence(4), ids(" No, I go on."), Arrays.stream(BLANK).boxed().toList(),
+                ids(" yes."), Arrays.stream(BLANK).boxed().toList());
+        Result r = run(plan(Layout.COMBINED, 2, alice.size(), 100, 8, 0),
+                new ScriptedChooser.Scripts(A).script("Alice", alice));
+
+        SelfCheckInserted check = r.of(SelfCheckInserted.class).get(0);
+        assertThat(check).isEqualTo(new SelfCheckInserted("Alice", 2, PromptTexts.SELF_CHECK, 4));
+        int started = r.events().indexOf(r.eventsOf(StepStarted.class).stream()
+                .filter(e -> ((StepStarted) e.data()).step() == 2).findFirst().orElseThrow());
+        assertThat(r.events().get(started + 1).type()).isEqualTo(SELF_CHECK_INSERTED);
+        List<StepFinished> steps = r.of(StepFinished.class, "Alice");
+        assertThat(steps.get(1).text()).isEqualTo("**Alice [2]:** " + PromptTexts.SELF_CHECK + " No, I go on.\n\n");
+        assertThat(steps).extracting(StepFinished::selfCheckAnswer).containsExactly(null, "no", "yes");
+        assertThat(r.of(SelfCheckInserted.class)).extracting(SelfCheckInserted::worker, SelfCheckInserted::step)
+                .startsWith(org.assertj.core.groups.Tuple.tuple("Alice", 2),
+                        org.assertj.core.groups.Tuple.tuple("Alice", 3));
+    }
+
+    @Test
+    void aBoxedAnswerStopsTheRunOnlyAtTheEndOfItsStep() {
+        List<Integer> script = concat(ids("So it is \\boxed{4} and"), ids(" more."), Arrays.stream(BLANK).boxed()
+                .toList());
+        Result r = run(plan(Layout.SINGLE, 1, 100, 100, 0, 0), new ScriptedChooser.Scripts(A).script("Alice", script));
+
+        // every token of the sentence was written: the answer mid-sentence did not end the run
+        assertThat(r.of(Tokens.class)).hasSize(script.size());
+        assertThat(r.types().subList(r.types().size() - 3, r.types().size()))
+                .containsExactly(STEP_FINISHED, FINAL_ANSWER, SESSION_FINISHED);
+        assertThat(r.of(FinalAnswer.class)).containsExactly(new FinalAnswer("4", "Alice", 1));
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer,
+                SessionFinished::answers).containsExactly("answer", "4", List.of(new AnswerGiven("4",
+                List.of("Alice"))));
         assertThat(r.run().status().finalAnswer()).isEqualTo("4");
-        assertThat(r.run().status().finishReason()).isEqualTo("answer");
     }
 
     @Test
-    void withoutStopOnBoxedTheAnswerIsKeptUntilTheBudgetEnds() {
-        List<Integer> script = ids("So it is \\boxed{4}.");
-        Result r = run(single(policy(0, script.size() + 3, 100, null, 0, false)),
-                new ScriptedChooser.Scripts(A).script("Alice", script));
+    void eosStopsOnlyItsWorkerAndIsNeverWrittenToTheCache() {
+        Result r = run(plan(Layout.COMBINED, 2, 8, 100, 0, 0),
+                new ScriptedChooser.Scripts(A).script("Bob", List.of(A, DOT, EOS)));
 
-        assertThat(r.of(Tokens.class)).hasSize(script.size() + 3);
-        assertThat(r.types().subList(r.types().size() - 2, r.types().size()))
-                .containsExactly(FINAL_ANSWER, SESSION_FINISHED);
-        // the answer event names the step the answer was written in
-        assertThat(r.of(FinalAnswer.class)).containsExactly(new FinalAnswer("Alice", 1, "4"));
-        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
-                .containsExactly("budget", "4");
-    }
-
-    @Test
-    void budgetThenFinisherWithGreedyTokensAndItsAnswer() {
-        String finisher = "\nFinal: \\boxed{";
-        Result r = run(single(policy(0, 3, 100, finisher, 5, true)), new ScriptedChooser.Scripts(A)
-                .script("Alice", List.of(A, A, A, single("4"), single("2"), single("}"))));
-
-        List<EventType> expected = new ArrayList<>(List.of(SESSION_STARTED, PREFILL_FINISHED, STEP_STARTED));
-        expected.addAll(Collections.nCopies(3, TOKENS));
-        expected.addAll(List.of(BUDGET_EXHAUSTED, FINISHER_STARTED));
-        expected.addAll(Collections.nCopies(3, TOKENS));
-        expected.addAll(List.of(STEP_FINISHED, STEP_PROMOTED, FINAL_ANSWER, SESSION_FINISHED));
-        assertThat(r.types()).containsExactlyElementsOf(expected);
-        assertThat(r.of(FinisherStarted.class)).containsExactly(new FinisherStarted("Alice", 1, finisher));
-        assertThat(r.of(StepFinished.class).get(0)).extracting(StepFinished::text, StepFinished::end)
-                .containsExactly("**Alice [1]:** aaa" + finisher + "42}", "finisher");
-        int p = len("**Alice [1]:** ");
-        assertThat(r.of(StepPromoted.class).get(0).historyLength()).isEqualTo(p + 3 + len(finisher) + 3);
-        assertThat(r.of(FinalAnswer.class)).extracting(FinalAnswer::answer).containsExactly("42");
-        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
-                .containsExactly("budget", "42");
-        // finisher tokens are outside the budget
-        assertThat(r.run().status().workers().get(0).tokens()).isEqualTo(3);
-    }
-
-    @Test
-    void finisherTokensAreChosenGreedily() {
-        ScriptedChooser.Scripts scripts = new ScriptedChooser.Scripts(A).script("Alice", List.of(A, A));
-        Result r = run(single(policy(0, 2, 100, " Answer: \\boxed{", 2, true)), scripts);
-        assertThat(scripts.made.get("Alice").greedyFlags()).containsExactly(false, false, true, true);
-        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
-                .containsExactly("budget", null);
-    }
-
-    @Test
-    void eosEndsTheStepWithoutEnteringTheCacheAndDoesNotStopTheSession() {
-        Result r = run(single(policy(0, 4, 100, null, 0, true)),
-                new ScriptedChooser.Scripts(A).script("Alice", List.of(A, EOS, A, A)));
-
-        assertThat(r.of(Tokens.class).get(1)).isEqualTo(new Tokens("Alice", 1, List.of(EOS), "", true));
-        assertThat(r.of(Tokens.class)).filteredOn(Tokens::eos).hasSize(1);
-        assertThat(r.of(StepFinished.class).get(0)).extracting(StepFinished::end, StepFinished::tokens)
-                .containsExactly("eos", 2);
-        int p = len("**Alice [1]:** ");
-        assertThat(r.of(StepPromoted.class).get(0).historyLength()).isEqualTo(p + 1);
-        assertThat(r.of(StepStarted.class)).hasSize(2);
+        assertThat(r.of(Tokens.class, "Bob").get(2)).isEqualTo(new Tokens("Bob", 1, List.of(EOS), "", true));
+        assertThat(r.of(PassWritten.class)).allSatisfy(p -> p.writes()
+                .forEach(w -> assertThat(w.tokenIds()).doesNotContain(EOS)));
+        StepFinished bob = r.of(StepFinished.class, "Bob").get(0);
+        assertThat(bob).extracting(StepFinished::text, StepFinished::end, StepFinished::tokens)
+                .containsExactly(opening("Bob") + "a.\n\n", "eos", 3);
+        // the pass after the EOS writes only Bob's closing blank line, then Bob is done and promoted
+        PassWritten pass4 = r.of(PassWritten.class).get(3);
+        assertThat(pass4.writes()).filteredOn(w -> w.worker().equals("Bob")).singleElement()
+                .satisfies(w -> assertThat(w.text()).isEqualTo("\n\n"));
+        assertThat(r.of(StepPromoted.class, "Bob")).singleElement().extracting(StepPromoted::count)
+                .isEqualTo(len(opening("Bob")) + 2 + BLANK.length);
+        assertThat(r.of(PassWritten.class).get(4).writes()).extracting(EventData.WorkerWrite::worker)
+                .containsExactly("Alice");
+        // Alice went on to her budget
+        assertThat(r.of(Tokens.class, "Alice")).hasSize(8);
         assertThat(r.finished().reason()).isEqualTo("budget");
     }
 
     @Test
-    void longStepEndsAtMaxStepTokens() {
-        Result r = run(single(policy(0, 7, 3, null, 0, true)), new ScriptedChooser.Scripts(A));
+    void aStepCutByMaxStepTokensEndsWithABlankLineInTheHistory() {
+        Result r = run(plan(Layout.SINGLE, 1, 7, 3, 0, 0), new ScriptedChooser.Scripts(A));
+
         assertThat(r.of(StepFinished.class)).extracting(StepFinished::end)
                 .containsExactly("max_step_tokens", "max_step_tokens", "budget");
         assertThat(r.of(StepFinished.class)).extracting(StepFinished::tokens).containsExactly(3, 3, 1);
+        assertThat(r.of(StepFinished.class).get(0).text()).isEqualTo(opening("Alice") + "aaa\n\n");
+        assertThat(r.of(PassWritten.class).get(3).writes().get(0).text()).isEqualTo("a\n\n**Alice [2]:** ");
     }
 
     @Test
-    void combinedLayoutPromotesEachWorkersStepsIntoTheSharedHistory() {
-        int pa = len("**Alice [1]:** ");
-        int pb = len("**Bob [1]:** ");
-        Result r = run(combined(policy(0, 6, 100, null, 0, true)), new ScriptedChooser.Scripts(A)
-                .script("Alice", sentence(3)).script("Bob", sentence(4)));
+    void aStepCutByTheBudgetThatHoldsAnAnswerEndsTheRunWithIt() {
+        List<Integer> alice = concat(sentence(4), ids("I think \\boxed{5}"));
+        Result r = run(plan(Layout.COMBINED, 2, alice.size(), 100, 0, 6), new ScriptedChooser.Scripts(A)
+                .script("Alice", alice).finisher(ids("4}")));
 
-        List<StepPromoted> promoted = r.of(StepPromoted.class);
-        assertThat(promoted).extracting(StepPromoted::worker, StepPromoted::historyLength)
-                .startsWith(tuple("Alice", pa + 3), tuple("Bob", pa + 3 + pb + 4));
-        // Alice's 3rd token is written in lockstep 4, when Bob's step holds his prefix and 3 tokens
-        SessionEvent aliceEnd = r.eventsOf(StepFinished.class).get(0);
-        assertThat(aliceEnd.lockstep()).isEqualTo(4);
-        assertThat((StepFinished) aliceEnd.data()).extracting(StepFinished::worker, StepFinished::view)
-                .containsExactly("Alice", List.of(new BlockExtent("prompt", len(PROMPT)), new BlockExtent("history", 0),
-                        new BlockExtent("bob", pb + 3), new BlockExtent("alice", pa + 3)));
-        SessionEvent bobEnd = r.eventsOf(StepFinished.class).get(1);
-        assertThat(((StepFinished) bobEnd.data()).worker()).isEqualTo("Bob");
-        assertThat(bobEnd.lockstep()).isEqualTo(5);
-        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::tokens)
-                .containsExactly("budget", 12);
-        assertThat(r.run().status().workers()).extracting(w -> w.state()).containsOnly("done");
+        assertThat(r.of(StepFinished.class, "Alice").get(1)).extracting(StepFinished::text, StepFinished::end)
+                .containsExactly("**Alice [2]:** I think \\boxed{5}\n\n", "budget");
+        assertThat(r.of(FinisherStarted.class)).isEmpty();
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer)
+                .containsExactly("answer", "5");
     }
 
     @Test
-    void interleavedLayoutWritesOneSharedStreamAndNeverPromotes() {
-        SessionPlan plan = new SessionPlan("s", "r", Layout.INTERLEAVED, List.of(
-                new BlockSpec("prompt", BlockRole.PROMPT, PROMPT, null),
-                new BlockSpec("stream", BlockRole.SHARED_STREAM, null, null)),
-                List.of(new WorkerSpec("Alice", List.of("prompt", "stream"), null),
-                        new WorkerSpec("Bob", List.of("prompt", "stream"), null)),
-                policy(0, 5, 100, null, 0, true), null);
-        Result r = run(plan, new ScriptedChooser.Scripts(A).script("Alice", sentence(3)));
+    void withoutAnAnswerTheFinisherReadsTheMergedTextOutsideTheSharedCache() {
+        Result r = run(plan(Layout.COMBINED, 2, 6, 100, 0, 6), new ScriptedChooser.Scripts(A)
+                .script("Alice", sentence(4)).finisher(concat(ids("4}"), ids(" and"))));
 
-        assertThat(r.of(StepPromoted.class)).isEmpty();
-        StepFinished aliceEnd = r.of(StepFinished.class).get(0);
-        assertThat(aliceEnd.end()).isEqualTo("separator");
-        // both workers' prefixes and tokens went to the one stream: at lockstep 4 that is 2 prefixes + 3 + 3 tokens
-        int pa = len("**Alice [1]:** ");
-        int pb = len("**Bob [1]:** ");
-        assertThat(aliceEnd.view()).containsExactly(new BlockExtent("prompt", len(PROMPT)),
-                new BlockExtent("stream", pa + pb + 6));
-        assertThat(r.of(StepStarted.class)).extracting(StepStarted::worker).contains("Alice", "Bob");
-        assertThat(r.finished().reason()).isEqualTo("budget");
+        FinisherStarted started = r.of(FinisherStarted.class).get(0);
+        // every step the budget cut is closed and in the history, as if its last write had been made
+        String merged = PROMPT + PromptTexts.HISTORY_HEADER + opening("Alice") + "aa.\n\n" + "**Alice [2]:** aa\n\n"
+                + opening("Bob") + "aaaaaa\n\n";
+        assertThat(started.input()).isEqualTo(merged + PromptTexts.FINISHER);
+        assertThat(started.inputTokens()).isEqualTo(len(merged + PromptTexts.FINISHER));
+        // decoding stops as soon as the answer's brace closes
+        assertThat(r.of(FinisherFinished.class)).containsExactly(new FinisherFinished(ids("4}"), "4}", "4"));
+        assertThat(r.of(FinalAnswer.class)).containsExactly(new FinalAnswer("4", null, null));
+        assertThat(r.finished()).extracting(SessionFinished::reason, SessionFinished::answer,
+                SessionFinished::answers, SessionFinished::answersDisagree)
+                .containsExactly("budget", "4", List.of(new AnswerGiven("4", List.of(AnswerGiven.FINISHER))), false);
     }
 
     @Test
-    void cancelStopsAtTheNextLockstepStep() {
+    void theFinisherDecodesGreedilyAtMostItsTokens() {
+        Result r = run(plan(Layout.SINGLE, 1, 3, 100, 0, 5), new ScriptedChooser.Scripts(A));
+
+        FinisherFinished done = r.of(FinisherFinished.class).get(0);
+        assertThat(done.tokenIds()).hasSizeLessThanOrEqualTo(5).doesNotContain(EOS);
+        Result again = run(plan(Layout.SINGLE, 1, 3, 100, 0, 5), new ScriptedChooser.Scripts(A));
+        assertThat(again.of(FinisherFinished.class)).containsExactly(done);
+    }
+
+    @Test
+    void differentAnswersAreAllRecordedWithWhoGaveThem() {
+        Result r = run(plan(Layout.COMBINED, 3, 200, 100, 0, 0), new ScriptedChooser.Scripts(A)
+                .script("Alice", concat(sentence(5), ids("So \\boxed{4}."), Arrays.stream(BLANK).boxed().toList()))
+                .script("Bob", ids("It is \\boxed{5}, I"))
+                .script("Carol", ids("\\boxed{4} as")));
+
+        assertThat(r.finished().answer()).isEqualTo("4");
+        assertThat(r.finished().answers()).containsExactly(new AnswerGiven("4", List.of("Alice", "Carol")),
+                new AnswerGiven("5", List.of("Bob")));
+        assertThat(r.finished().answersDisagree()).isTrue();
+    }
+
+    @Test
+    void suppressedTokensAreMaskedBeforeTheChoiceAndEosIsNot() {
+        int lineStartHash = single("#");
+        List<Integer> script = ids("x:\n");
+        ScriptedChooser.Scripts scripts = new ScriptedChooser.Scripts(A).script("Alice", script);
+        run(plan(Layout.SINGLE, 1, script.size() + 2, 100, 0, 0), scripts);
+
+        List<float[]> seen = scripts.made.get("Alice").seen;
+        for (float[] logits : seen) {
+            assertThat(logits[1]).as("<|im_start|>").isEqualTo(Float.NEGATIVE_INFINITY);
+            assertThat(logits[3]).as("<think>").isEqualTo(Float.NEGATIVE_INFINITY);
+            assertThat(logits[4]).as("</think>").isEqualTo(Float.NEGATIVE_INFINITY);
+            assertThat(logits[EOS]).as("EOS").isFinite();
+        }
+        // '#' only where it would start a line: after "x:\n", not after "x"
+        assertThat(seen.get(1)[lineStartHash]).isFinite();
+        assertThat(seen.get(script.size())[lineStartHash]).isEqualTo(Float.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void cancelStopsAtTheNextLockstepPass() {
         SessionRun[] handle = new SessionRun[1];
-        Result r = run(single(policy(0, 1000, 1000, null, 0, true)), new ScriptedChooser.Scripts(A)
+        Result r = run(plan(Layout.SINGLE, 1, 1000, 1000, 0, 0), new ScriptedChooser.Scripts(A)
                 .hook("Alice", n -> {
                     if (n == 5) {
                         handle[0].cancel();
@@ -369,7 +390,7 @@ class LockstepLoopTest {
 
     @Test
     void anErrorMidRunEmitsErrorThenFinishesAndFreesTheRoom() {
-        Result r = run(single(policy(0, 1000, 1000, null, 0, true)), new ScriptedChooser.Scripts(A)
+        Result r = run(plan(Layout.SINGLE, 1, 1000, 1000, 0, 0), new ScriptedChooser.Scripts(A)
                 .hook("Alice", n -> {
                     if (n == 3) {
                         throw new IllegalStateException("scripted failure");
@@ -383,15 +404,23 @@ class LockstepLoopTest {
                 .containsExactly(new EventData.Error("scripted failure", IllegalStateException.class.getName()));
         assertThat(r.finished().reason()).isEqualTo("error");
         assertThat(r.run().state()).isEqualTo(SessionState.FAILED);
-        assertThat(r.run().status().finishReason()).isEqualTo("error");
         assertThat(r.seqAtRelease()).isEqualTo(r.last().seq() - 1);
         assertThat(r.run().status().cacheBytesAllocated()).isZero();
     }
 
     @Test
-    void prefillUsesEachBlocksOwnPositionsAndReportsTokensPerBlock() {
-        Result r = run(single(policy(0, 1, 100, null, 0, true)), new ScriptedChooser.Scripts(A));
-        assertThat(r.of(PrefillFinished.class).get(0).tokens())
-                .containsExactly(entry("prompt", len(PROMPT)), entry("history", 0), entry("alice", 0));
+    void prefillReportsEveryFixedBlocksTokensAndText() {
+        Result r = run(plan(Layout.SINGLE, 1, 1, 100, 0, 0), new ScriptedChooser.Scripts(A));
+        PrefillFinished prefill = r.of(PrefillFinished.class).get(0);
+
+        assertThat(prefill.tokens()).containsExactly(entry("prompt", len(PROMPT)),
+                entry("history-header", len(PromptTexts.HISTORY_HEADER)),
+                entry("own-header", len(PromptTexts.OWN_HEADER)), entry("history", 0), entry("step-alice", 0));
+        assertThat(prefill.blocks()).extracting(EventData.BlockContent::name, EventData.BlockContent::text)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("prompt", PROMPT),
+                        org.assertj.core.groups.Tuple.tuple("history-header", PromptTexts.HISTORY_HEADER),
+                        org.assertj.core.groups.Tuple.tuple("own-header", PromptTexts.OWN_HEADER));
+        assertThat(prefill.blocks().get(0).tokenIds()).isEqualTo(ids(PROMPT));
+        assertThat(r.of(BudgetExhausted.class)).hasSize(1);
     }
 }

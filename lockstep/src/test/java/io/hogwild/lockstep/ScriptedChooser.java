@@ -12,15 +12,15 @@ import java.util.function.IntConsumer;
 
 /**
  * Forces each worker's tokens from a script (then a filler token), through the real engine: the logits are
- * computed and ignored, so the policy's reaction to known text can be asserted exactly. A hook runs before each
- * of a worker's choices (1-based count), to cancel or fail mid-run.
+ * computed, masked by the policy and recorded, and the choice is the script's, so the policy's reaction to known text
+ * can be asserted exactly. A hook runs before each of a worker's choices (1-based count), to cancel or fail mid-run.
  */
 final class ScriptedChooser implements TokenChooser {
 
     private final Deque<Integer> script;
     private final int filler;
     private final IntConsumer hook;
-    private final List<Boolean> greedyFlags = new ArrayList<>();
+    final List<float[]> seen = new ArrayList<>();
     private int count;
 
     ScriptedChooser(List<Integer> script, int filler, IntConsumer hook) {
@@ -30,23 +30,20 @@ final class ScriptedChooser implements TokenChooser {
     }
 
     @Override
-    public int next(float[] logits, boolean greedy) {
+    public int next(float[] logits) {
         hook.accept(++count);
-        greedyFlags.add(greedy);
+        seen.add(logits.clone());
         Integer t = script.poll();
         return t == null ? filler : t;
     }
 
-    List<Boolean> greedyFlags() {
-        return greedyFlags;
-    }
-
-    /** A factory with one script per worker name; keeps the choosers it made for inspection. */
+    /** A factory with one script per worker name (and one for the finisher); keeps the choosers it made. */
     static final class Scripts implements TokenChooser.Factory {
         final Map<String, List<Integer>> scripts = new HashMap<>();
         final Map<String, IntConsumer> hooks = new HashMap<>();
         final Map<String, ScriptedChooser> made = new HashMap<>();
         final int filler;
+        private List<Integer> finisher;
 
         Scripts(int filler) {
             this.filler = filler;
@@ -62,11 +59,27 @@ final class ScriptedChooser implements TokenChooser {
             return this;
         }
 
+        /** The finisher's tokens (without this, the finisher decodes greedily, as in the service). */
+        Scripts finisher(List<Integer> tokens) {
+            finisher = tokens;
+            return this;
+        }
+
         @Override
         public TokenChooser create(int workerIndex, WorkerSpec worker, SamplingSpec sampling) {
             ScriptedChooser c = new ScriptedChooser(scripts.getOrDefault(worker.name(), List.of()), filler,
                     hooks.getOrDefault(worker.name(), n -> {}));
             made.put(worker.name(), c);
+            return c;
+        }
+
+        @Override
+        public TokenChooser finisher() {
+            if (finisher == null) {
+                return TokenChooser.Factory.super.finisher();
+            }
+            ScriptedChooser c = new ScriptedChooser(finisher, filler, n -> {});
+            made.put("finisher", c);
             return c;
         }
     }

@@ -1,5 +1,6 @@
 package io.hogwild.collaboration.plan;
 
+import io.hogwild.collaboration.prompt.PromptTexts;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.worker.BlockRole;
 import io.hogwild.contracts.worker.BlockSpec;
@@ -7,25 +8,43 @@ import io.hogwild.contracts.worker.CollaborationPolicy;
 import io.hogwild.contracts.worker.SamplingSpec;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.WorkerSpec;
-import io.hogwild.collaboration.prompt.PromptTexts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Turns a rendered prompt and the run settings into the GPU worker's session plan: which cache blocks exist, what each
- * worker reads (its view, own step block last) and where its finished steps go.
+ * worker reads (its view, own step block last) and where its finished steps go. The views per layout are listed in
+ * collaboration/README.md ("Views").
+ *
+ * <p>Blocks are listed with the fixed ones first, in the order a view reads them: the GPU worker prefills each fixed
+ * block in the context of the fixed blocks listed before it, so the headers are computed as they are read. A view
+ * lists a block once, so every worker has a marker block of its own that follows its step block in the others' views.
  */
 public class PlanBuilder {
 
     public static final String PROMPT = "prompt";
     public static final String HISTORY_HEADER = "history-header";
     public static final String HISTORY = "history";
-    public static final String IN_PROGRESS_HEADER = "in-progress-header";
-    public static final String SHARED_STREAM = "stream";
+    public static final String OTHERS_HEADER = "others-header";
+    public static final String OWN_HEADER = "own-header";
+
+    /**
+     * Whether a block's fixed text is prefilled on its own (a view of just that block) rather than in the context of
+     * the prompt blocks before it. Headers and markers are: their keys then depend on nothing but their own text, as
+     * in the paper's implementation, so they are the same in every session of a model and can be computed once and
+     * shared. The prompt is prefilled in the context of the prompt blocks before it, as one causal sequence.
+     */
+    public static boolean prefilledAlone(BlockRole role) {
+        return role == BlockRole.HEADER || role == BlockRole.UNFINISHED_MARKER;
+    }
 
     public static String stepBlock(String worker) {
         return "step-" + worker.toLowerCase(Locale.ROOT);
+    }
+
+    public static String markerBlock(String worker) {
+        return "marker-" + worker.toLowerCase(Locale.ROOT);
     }
 
     public static String historyBlock(String worker) {
@@ -33,54 +52,73 @@ public class PlanBuilder {
     }
 
     public SessionPlan build(String runId, String sessionId, String renderedPrompt, RunSettings settings) {
-        List<BlockSpec> blocks = new ArrayList<>();
-        List<WorkerSpec> workers = new ArrayList<>();
-        blocks.add(new BlockSpec(PROMPT, BlockRole.PROMPT, renderedPrompt, null));
         List<String> names = settings.names();
-        switch (settings.layout()) {
-            case COMBINED -> {
-                blocks.add(new BlockSpec(HISTORY_HEADER, BlockRole.HEADER, PromptTexts.HISTORY_HEADER, null));
-                blocks.add(new BlockSpec(HISTORY, BlockRole.HISTORY, null, null));
-                blocks.add(new BlockSpec(IN_PROGRESS_HEADER, BlockRole.HEADER, PromptTexts.IN_PROGRESS_HEADER, null));
-                names.forEach(name -> blocks.add(new BlockSpec(stepBlock(name), BlockRole.WORKER_STEP, null, null)));
-                for (String name : names) {
-                    List<String> view = new ArrayList<>(List.of(PROMPT, HISTORY_HEADER, HISTORY, IN_PROGRESS_HEADER));
-                    // The others' unfinished steps come before the worker's own, which must be last: it is the
-                    // block the worker writes, so its next token sits right after its own text.
-                    names.stream().filter(other -> !other.equals(name)).map(PlanBuilder::stepBlock).forEach(view::add);
-                    view.add(stepBlock(name));
-                    workers.add(new WorkerSpec(name, List.copyOf(view), HISTORY));
-                }
-            }
-            case INTERLEAVED -> {
-                blocks.add(new BlockSpec(SHARED_STREAM, BlockRole.SHARED_STREAM, null, null));
-                names.forEach(name -> workers.add(new WorkerSpec(name, List.of(PROMPT, SHARED_STREAM), null)));
-            }
-            case INDEPENDENT, SINGLE -> {
-                // Baselines: each worker only ever sees the prompt and its own text.
-                for (String name : names) {
-                    String history = settings.layout() == Layout.SINGLE ? HISTORY : historyBlock(name);
-                    blocks.add(new BlockSpec(history, BlockRole.HISTORY, null, null));
-                    blocks.add(new BlockSpec(stepBlock(name), BlockRole.WORKER_STEP, null, null));
-                    workers.add(new WorkerSpec(name, List.of(PROMPT, history, stepBlock(name)), history));
-                }
-            }
-            default -> throw new IllegalArgumentException("unknown layout " + settings.layout());
+        Layout layout = settings.layout();
+        boolean othersShown = names.size() > 1 && (layout == Layout.COMBINED || layout == Layout.CONTIGUOUS);
+        boolean hasHistory = layout != Layout.CONTIGUOUS;
+        boolean contiguous = layout == Layout.CONTIGUOUS;
+
+        List<BlockSpec> blocks = new ArrayList<>();
+        blocks.add(new BlockSpec(PROMPT, BlockRole.PROMPT, renderedPrompt, null));
+        if (hasHistory) {
+            blocks.add(new BlockSpec(HISTORY_HEADER, BlockRole.HEADER, PromptTexts.HISTORY_HEADER, null));
         }
-        return new SessionPlan(sessionId, runId, settings.layout(), List.copyOf(blocks), List.copyOf(workers),
+        if (othersShown) {
+            blocks.add(new BlockSpec(OTHERS_HEADER, BlockRole.HEADER,
+                    contiguous ? PromptTexts.CONTIGUOUS_OTHERS_HEADER : PromptTexts.OTHERS_HEADER, null));
+            names.forEach(name -> blocks.add(new BlockSpec(markerBlock(name), BlockRole.UNFINISHED_MARKER,
+                    PromptTexts.UNFINISHED_MARKER, null)));
+        }
+        blocks.add(new BlockSpec(OWN_HEADER, BlockRole.HEADER,
+                contiguous ? PromptTexts.CONTIGUOUS_OWN_HEADER : PromptTexts.OWN_HEADER, null));
+        if (layout == Layout.INDEPENDENT) {
+            names.forEach(name -> blocks.add(new BlockSpec(historyBlock(name), BlockRole.HISTORY, null, null)));
+        } else if (hasHistory) {
+            blocks.add(new BlockSpec(HISTORY, BlockRole.HISTORY, null, null));
+        }
+        names.forEach(name -> blocks.add(new BlockSpec(stepBlock(name), BlockRole.WORKER_STEP, null, null)));
+
+        List<WorkerSpec> workers = new ArrayList<>();
+        for (String name : names) {
+            String history = !hasHistory ? null : layout == Layout.INDEPENDENT ? historyBlock(name) : HISTORY;
+            List<String> view = new ArrayList<>();
+            view.add(PROMPT);
+            if (history != null) {
+                view.add(HISTORY_HEADER);
+                view.add(history);
+            }
+            if (othersShown) {
+                view.add(OTHERS_HEADER);
+                for (String other : names) {
+                    if (!other.equals(name)) {
+                        view.add(stepBlock(other));
+                        view.add(markerBlock(other));
+                    }
+                }
+            }
+            // The worker's own block is last: it is the block it writes, so its next token follows its own text.
+            view.add(OWN_HEADER);
+            view.add(stepBlock(name));
+            workers.add(new WorkerSpec(name, List.copyOf(view), history));
+        }
+        return new SessionPlan(sessionId, runId, layout, List.copyOf(blocks), List.copyOf(workers),
                 policy(settings), sampling(settings));
     }
 
     static CollaborationPolicy policy(RunSettings settings) {
         return new CollaborationPolicy(
                 PromptTexts.STEP_PREFIX_FORMAT,
+                PromptTexts.OPENING_FORMAT,
                 settings.selfCheckEvery(),
                 PromptTexts.SELF_CHECK,
                 settings.maxTokensPerWorker(),
                 settings.maxStepTokens(),
                 PromptTexts.FINISHER,
                 settings.finisherTokens(),
-                true);
+                true,
+                PromptTexts.HISTORY_HEADER,
+                PromptTexts.UNFINISHED_HEADER,
+                PromptTexts.UNFINISHED_MARKER);
     }
 
     static SamplingSpec sampling(RunSettings settings) {

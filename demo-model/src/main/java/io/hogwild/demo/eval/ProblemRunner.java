@@ -60,7 +60,7 @@ public final class ProblemRunner implements AutoCloseable {
     public SolvedProblem solve(ItemProblem problem, Layout layout, int workers, double temperature, long seed,
                                int maxTokensPerWorker) {
         List<String> names = WorkerNames.first(workers);
-        String prompt = renderer.render(info, problem.text(), names, false, false);
+        String prompt = renderer.render(info, problem.text(), names, layout, false, false);
         RunSettings settings = new RunSettings(problem.text(), names, layout, maxTokensPerWorker, 512, temperature,
                 0.95, 20, seed,
                 1024, 16, false, false);

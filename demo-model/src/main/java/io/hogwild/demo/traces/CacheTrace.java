@@ -1,11 +1,14 @@
 package io.hogwild.demo.traces;
 
-import io.hogwild.contracts.Layout;
-import io.hogwild.collaboration.prompt.PromptTexts;
+import io.hogwild.collaboration.plan.PlanBuilder;
+import io.hogwild.contracts.worker.BlockSpec;
+import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,10 +17,12 @@ import java.util.Map;
  * shared cache appears once, and attends to what its writer's view held when it was written, at the distances that
  * view gave it.
  *
- * <p>In a lockstep run no token sees a plain causal sequence. A worker's view is the prompt, the history header, the
- * finished steps (in promotion order), the in-progress header, the other workers' current steps as far as they
- * were written at that lockstep pass (this step's writes included) and its own step; the keys stay where they were
- * computed, and only their distance to the query changes as the blocks before them grow. Training on each worker's
+ * <p>In a lockstep run no token sees a plain causal sequence. A worker's view is the one its plan gives it (for the
+ * combined layout: the prompt, the history header, the finished steps in promotion order, the others' header, each
+ * other worker's step block as far as it was written at that lockstep pass, this pass's writes included, with its
+ * marker, the own header and its own step block); a step block holds its worker's steps from the pass that wrote
+ * their first token to the pass after which they were promoted. The keys stay where they were computed, and only
+ * their distance to the query changes as the blocks before them grow. Training on each worker's
  * view recomputed as a causal sequence would see different keys than the cache holds (a step in the history was
  * computed when it was being written, beside other unfinished steps), and a model of this size does not survive that
  * difference. So each token here carries its writer's view at its lockstep pass: which tokens it sees, and the
@@ -114,17 +119,28 @@ public final class CacheTrace {
             }
             return n;
         }
+
+        /** Still in its worker's step block at {@code time}: written by then and not promoted before. */
+        boolean inStepBlockAt(long time) {
+            return times.length > 0 && times[0] <= time && step.promotedAt() >= time;
+        }
     }
 
     /** One entry of a view: a segment and how many of its tokens are visible. */
     private record Seen(Segment segment, int count) {}
 
     public static CacheTrace of(LockstepSimulator.Run run, Tokenizer tokenizer) {
-        Layout layout = run.settings().layout();
-        List<String> fixedTexts = layout == Layout.COMBINED
-                ? List.of(run.prompt(), PromptTexts.HISTORY_HEADER, PromptTexts.IN_PROGRESS_HEADER)
-                : List.of(run.prompt());
-        List<int[]> fixedIds = fixedTexts.stream().map(tokenizer::encode).toList();
+        SessionPlan plan = run.plan();
+        Map<String, Integer> fixedIndex = new LinkedHashMap<>();
+        List<int[]> fixedIds = new ArrayList<>();
+        List<Boolean> fixedAlone = new ArrayList<>();
+        for (BlockSpec b : plan.blocks()) {
+            if (b.text() != null && !b.text().isEmpty()) {
+                fixedIndex.put(b.name(), fixedIds.size());
+                fixedIds.add(tokenizer.encode(b.text()));
+                fixedAlone.add(PlanBuilder.prefilledAlone(b.role()));
+            }
+        }
         List<int[]> stepIds = new ArrayList<>();
         for (LockstepSimulator.Step s : run.steps()) {
             String text = s.text().text();
@@ -174,51 +190,57 @@ public final class CacheTrace {
             }
         }
         for (int f = 0; f < fixed.size(); f++) {
-            // Prefill: each fixed block in the context of those before it (the history is still empty).
+            // Prefill as the loop does it: headers and markers on their own, the prompt in the context of the prompt
+            // blocks listed before it in the plan.
             for (int i = 0; i < fixed.get(f).ids().length; i++) {
                 List<Seen> view = new ArrayList<>();
-                for (int g = 0; g < f; g++) {
-                    view.add(new Seen(fixed.get(g), fixed.get(g).ids().length));
+                for (int g = 0; g < f && !fixedAlone.get(f); g++) {
+                    if (!fixedAlone.get(g)) {
+                        view.add(new Seen(fixed.get(g), fixed.get(g).ids().length));
+                    }
                 }
                 view.add(new Seen(fixed.get(f), i + 1));
                 trace.attend(view);
             }
         }
         List<Segment> promotionOrder = steps.stream().filter(s -> s.step().promotedAt() != LockstepSimulator.NEVER)
-                .sorted(Comparator.comparingLong((Segment s) -> s.step().promotedAt()).thenComparingInt(Segment::worker))
-                .toList();
+                .sorted(Comparator.comparingInt((Segment s) -> s.step().promotionRank())).toList();
+        Map<String, Integer> workerOfStepBlock = new HashMap<>();
+        for (int w = 0; w < plan.workers().size(); w++) {
+            workerOfStepBlock.put(plan.workers().get(w).stepBlock(), w);
+        }
         for (Segment own : steps) {
+            WorkerSpec writer = plan.workers().get(own.worker());
             for (int i = 0; i < own.ids().length; i++) {
                 long time = own.times()[i];
                 List<Seen> view = new ArrayList<>();
-                view.add(new Seen(fixed.get(0), fixed.get(0).ids().length));
-                if (layout == Layout.COMBINED) {
-                    view.add(new Seen(fixed.get(1), fixed.get(1).ids().length));
-                    for (Segment h : promotionOrder) {
-                        if (h.step().promotedAt() < time) {
-                            view.add(new Seen(h, h.ids().length));
-                        }
-                    }
-                    view.add(new Seen(fixed.get(2), fixed.get(2).ids().length));
-                    for (int o = 0; o < run.settings().names().size(); o++) {
-                        if (o == own.worker()) {
-                            continue;
-                        }
-                        for (Segment s : steps) {
-                            if (s.worker() == o && s.times().length > 0 && s.times()[0] <= time
-                                    && s.step().promotedAt() >= time) {
-                                view.add(new Seen(s, s.visibleAt(time)));
+                for (String block : writer.view()) {
+                    Integer f = fixedIndex.get(block);
+                    Integer stepWorker = workerOfStepBlock.get(block);
+                    if (f != null) {
+                        view.add(new Seen(fixed.get(f), fixed.get(f).ids().length));
+                    } else if (stepWorker == null) {
+                        // a history block: the steps promoted into it before this pass, in promotion order
+                        for (Segment h : promotionOrder) {
+                            if (block.equals(h.step().target()) && h.step().promotedAt() < time) {
+                                view.add(new Seen(h, h.ids().length));
                             }
                         }
-                    }
-                } else {
-                    for (Segment h : promotionOrder) {
-                        if (h.worker() == own.worker() && h.step().promotedAt() < time) {
-                            view.add(new Seen(h, h.ids().length));
+                    } else {
+                        // a step block: its worker's steps still in it, as written by this pass (this one's own
+                        // block up to the token itself: a block is causal inside)
+                        for (Segment s : steps) {
+                            if (s.worker() != stepWorker || !s.inStepBlockAt(time)) {
+                                continue;
+                            }
+                            if (s == own) {
+                                view.add(new Seen(s, i + 1));
+                                break;
+                            }
+                            view.add(new Seen(s, s.visibleAt(time)));
                         }
                     }
                 }
-                view.add(new Seen(own, i + 1));
                 trace.attend(view);
             }
         }

@@ -13,9 +13,10 @@ import java.util.regex.Pattern;
 /**
  * The collaboration the demo model learns, as rules over what a worker sees at the moment it chooses:
  * <ul>
- *   <li>an item is <em>done</em> once its result is visible anywhere (shared history or someone's current step);</li>
+ *   <li>an item is <em>done</em> once its result is visible anywhere (history, or what another worker's block
+ *       holds);</li>
  *   <li>an item is <em>claimed</em> while another worker's current step names it (its letter comes first);</li>
- *   <li>when every result is visible, write the final answer;</li>
+ *   <li>when every result is visible, write the final answer, on a line of its own (the step then ends);</li>
  *   <li>otherwise take the first item that is neither done nor claimed, except that workers choosing in the same
  *       lockstep pass (their current step is still just its prefix, or ends with "taken. ") split the open items in
  *       worker order, so the second of two simultaneous choosers takes the second open item;</li>
@@ -34,10 +35,16 @@ public final class ScriptedPolicy {
     private ScriptedPolicy() {
     }
 
-    /** Another worker's step being written: its index (worker order) and the text after its prefix. */
-    public record OtherStep(int index, String body) {}
+    /**
+     * Another worker whose block the worker reads: its index (worker order), everything of it the view shows outside
+     * the history, and the text it chose in its current step (after the prefix and opening line).
+     */
+    public record OtherStep(int index, String visible, String body) {}
 
-    /** What a worker sees: finished steps, others' current steps, and its own current step's text so far. */
+    /**
+     * What a worker sees: the finished steps in its view (history, its own earlier steps), the other workers' blocks,
+     * and its own current step's text so far.
+     */
     public record Observation(List<String> history, List<OtherStep> others, String ownBody) {}
 
     /** What to write next, with the kind of each character. */
@@ -47,7 +54,7 @@ public final class ScriptedPolicy {
                                 Random random) {
         Set<Character> done = new LinkedHashSet<>();
         seen.history().forEach(h -> results(h, done));
-        seen.others().forEach(o -> results(o.body(), done));
+        seen.others().forEach(o -> results(o.visible(), done));
         Set<Character> claimed = new LinkedHashSet<>();
         int choosingBefore = 0;
         for (OtherStep o : seen.others()) {
@@ -118,9 +125,9 @@ public final class ScriptedPolicy {
         return new Choice(text, kinds);
     }
 
-    /** {@code \boxed{A3B9...}}: each result is looked up in the step that computed it. */
+    /** {@code \boxed{A3B9...}} and a blank line: each result is looked up in the step that computed it. */
     private static Choice answer(ItemProblem problem) {
-        String text = "\\boxed{" + problem.answer() + "}";
+        String text = "\\boxed{" + problem.answer() + "}\n\n";
         List<CharKind> kinds = new ArrayList<>();
         int open = text.indexOf('{');
         for (int i = 0; i < text.length(); i++) {

@@ -42,7 +42,7 @@ public final class TraceGenerator {
         int workers = 1 + random.nextInt(4);
         Layout layout = workers > 1 && random.nextDouble() < INDEPENDENT_SHARE ? Layout.INDEPENDENT : Layout.COMBINED;
         List<String> names = WorkerNames.first(workers);
-        String prompt = renderer.render(model, problem.text(), names, false, false);
+        String prompt = renderer.render(model, problem.text(), names, layout, false, false);
         var settings = new LockstepSimulator.Settings(layout, names, MISTAKE_RATE);
         return new LockstepSimulator(settings, problem, prompt, random).run();
     }

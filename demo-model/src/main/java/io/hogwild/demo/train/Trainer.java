@@ -110,7 +110,7 @@ public final class Trainer {
         special.put("unk_token", null);
         return new ModelInfo("hogwild-demo", shape.qkNorm() ? "Qwen3ForCausalLM" : "LlamaForCausalLM",
                 shape.contextLimit(), shape.vocabSize(),
-                DemoTokenizerFiles.CHAT_TEMPLATE, special);
+                DemoTokenizerFiles.CHAT_TEMPLATE, special, null);
     }
 
     /**

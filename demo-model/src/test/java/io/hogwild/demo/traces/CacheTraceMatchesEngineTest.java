@@ -19,7 +19,6 @@ import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.engine.LanguageModel;
 import io.hogwild.lockstep.ModelDescription;
-import io.hogwild.lockstep.LockstepLoop;
 import io.hogwild.lockstep.SessionRun;
 import io.hogwild.lockstep.TokenChooser;
 import java.nio.file.Path;
@@ -35,7 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Training computes what the GPU worker computes: a scripted run is forced through the real {@link LockstepLoop}
+ * Training computes what the GPU worker computes: a scripted run is forced through the real {@link io.hogwild.lockstep.LockstepLoop}
  * (real engine, shared cache, real plan), and for every token a worker picked, the logits the loop gave it equal the
  * training pass's logits at that token of the run's {@link CacheTrace}. The weights are scaled up so that attention
  * is sharp: a key seen at a wrong distance, or seen when it should not be, moves the logits far beyond the tolerance.
@@ -73,21 +72,20 @@ class CacheTraceMatchesEngineTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"COMBINED,1,0", "COMBINED,2,0", "COMBINED,3,0.3", "COMBINED,4,0.2", "INDEPENDENT,3,0.2"})
+    @CsvSource({"COMBINED,1,0", "COMBINED,4,0.2", "INTERLEAVED,3,0.2", "CONTIGUOUS,3,0.2", "INDEPENDENT,3,0.2"})
     void everyPickedTokenHasTheEnginesLogitsInTraining(Layout layout, int workers, double mistakes) {
         ItemProblem problem = new ProblemGenerator(workers + 20, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(workers);
         String prompt = new PromptRenderer().render(ModelDescription.describe(dir, "sharp", model), problem.text(), names,
-                false, false);
+                layout, false, false);
         LockstepSimulator.Run simulated = new LockstepSimulator(
                 new LockstepSimulator.Settings(layout, names, mistakes), problem, prompt, new Random(workers)).run();
 
-        RunSettings settings = new RunSettings(problem.text(), names, layout, 1024, 512, 0, 1, 0, 1, 1024, 16, false,
-                false);
+        RunSettings settings = simulated.runSettings();
         List<Iterator<Character>> scripts = simulated.generated().stream().map(List::iterator).toList();
         List<List<float[]>> engineLogits = new ArrayList<>();
         names.forEach(n -> engineLogits.add(new ArrayList<>()));
-        TokenChooser.Factory replay = (index, worker, sampling) -> (logits, greedy) -> {
+        TokenChooser.Factory replay = (index, worker, sampling) -> logits -> {
             engineLogits.get(index).add(logits.clone());
             return model.tokenizer().encode(String.valueOf(scripts.get(index).next()))[0];
         };
@@ -113,9 +111,13 @@ class CacheTraceMatchesEngineTest {
         for (int k = 0; k < picks.length; k++) {
             int worker = simulated.sampled().get(k).worker();
             float[] engine = engineLogits.get(worker).get(seenPerWorker[worker]++);
+            float reference = engine[DemoTokenizerFiles.SPECIAL.size() + 'a'];
             for (int v = 0; v < vocab; v++) {
+                if (!Float.isFinite(engine[v])) {
+                    continue; // masked by the loop: a token the worker may not write (training has no mask)
+                }
                 worst = Math.max(worst, Math.abs(engine[v] - training[picks[k] * vocab + v]));
-                spread = Math.max(spread, Math.abs(engine[v] - engine[0]));
+                spread = Math.max(spread, Math.abs(engine[v] - reference));
             }
         }
         assertThat(picks).hasSize(simulated.sampled().size()).isNotEmpty();

@@ -29,7 +29,7 @@ class ScriptedRunsTest {
         List<String> names = WorkerNames.first(workers);
         String prompt = new PromptRenderer().render(
                 Trainer.modelInfo(DemoModelShape.standard(DemoTokenizerFiles.VOCAB_SIZE)), problem.text(), names,
-                false, false);
+                layout, false, false);
         return new LockstepSimulator(new LockstepSimulator.Settings(layout, names, mistakes), problem, prompt,
                 new Random(seed)).run();
     }
@@ -90,6 +90,28 @@ class ScriptedRunsTest {
     }
 
     @Test
+    void contiguousWorkersSeeEachOthersWholeBlocksAndSplitTheItemsToo() {
+        for (ItemProblem p : new ProblemGenerator(8, ProblemGenerator.Split.TRAIN).next(10)) {
+            LockstepSimulator.Run run = simulate(p, Layout.CONTIGUOUS, 3, 0, 1);
+            assertThat(run.answer()).isEqualTo(p.answer());
+            assertThat(computedPerWorker(run).stream().mapToInt(Set::size).sum()).isEqualTo(p.items().size());
+            assertThat(run.steps()).allSatisfy(step -> assertThat(step.promotedAt())
+                    .isEqualTo(LockstepSimulator.NEVER));
+        }
+    }
+
+    @Test
+    void interleavedWorkersOnlySeeFinishedStepsAndStillAnswerCorrectly() {
+        for (ItemProblem p : new ProblemGenerator(10, ProblemGenerator.Split.TRAIN).next(10)) {
+            LockstepSimulator.Run run = simulate(p, Layout.INTERLEAVED, 3, 0, 1);
+            assertThat(run.answer()).isEqualTo(p.answer());
+            Set<Character> union = new LinkedHashSet<>();
+            computedPerWorker(run).forEach(union::addAll);
+            assertThat(union).containsExactlyInAnyOrderElementsOf(p.letters());
+        }
+    }
+
+    @Test
     void deliberateMistakesAreNoticedAndRecoveredFrom() {
         int recoveries = 0;
         for (ItemProblem p : new ProblemGenerator(5, ProblemGenerator.Split.TRAIN).next(30)) {
@@ -108,7 +130,10 @@ class ScriptedRunsTest {
         assertThat(recoveries).isPositive();
     }
 
-    /** Each step starts with its fed prefix, written in one lockstep pass, and is promoted after it ends. */
+    /**
+     * Each step starts with its fed prefix (the first with the worker's opening line), written in one lockstep pass
+     * together with the previous step's last character, and is promoted after that pass.
+     */
     @Test
     void stepsAreRecordedAsTheLoopWritesThem() {
         ItemProblem p = new ProblemGenerator(6, ProblemGenerator.Split.TRAIN).next();
@@ -120,6 +145,10 @@ class ScriptedRunsTest {
             }
             String prefix = text.substring(0, text.indexOf(":** ") + 4);
             assertThat(prefix).matches("\\*\\*(Alice|Bob) \\[\\d+\\]:\\*\\* ");
+            if (step.step() == 1) {
+                prefix = text.substring(0, text.indexOf("here. ") + 6);
+                assertThat(prefix).endsWith(":** Hello, " + (step.worker() == 0 ? "Alice" : "Bob") + " here. ");
+            }
             for (int i = 0; i < prefix.length(); i++) {
                 assertThat(step.text().kind(i)).isEqualTo(CharKind.FED);
                 assertThat(step.text().time(i)).isEqualTo(step.text().time(0));

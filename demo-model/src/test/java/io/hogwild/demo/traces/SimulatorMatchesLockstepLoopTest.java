@@ -16,7 +16,6 @@ import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.engine.LanguageModel;
 import io.hogwild.lockstep.ModelDescription;
-import io.hogwild.lockstep.LockstepLoop;
 import io.hogwild.lockstep.SessionRun;
 import io.hogwild.lockstep.TokenChooser;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The training traces are only right if the simulator's timing is the GPU worker's: the tokens each simulated worker
- * picked are forced through the real {@link LockstepLoop} (real engine, real plan from the orchestrator's builder),
+ * picked are forced through the real {@link io.hogwild.lockstep.LockstepLoop} (real engine, real plan from the orchestrator's builder),
  * and every token must be picked by the same worker in the same lockstep pass, with the same answer at the end.
  */
 class SimulatorMatchesLockstepLoopTest {
@@ -56,52 +55,62 @@ class SimulatorMatchesLockstepLoopTest {
     }
 
     /**
-     * The fixed blocks (prompt, headers) are computed in context, as one causal prompt: a lone worker's first logits
-     * equal those of its whole view as a single sequence, which is how the traces present it.
+     * The prompt is computed as one causal sequence and each header on its own: a lone worker's first logits equal
+     * those of a session built that way by hand, which is how the traces present it.
      */
     @Test
-    void aLoneWorkersViewIsOneCausalSequence() {
+    void aLoneWorkerReadsThePromptInContextAndEachHeaderOnItsOwn() {
         ItemProblem problem = new ProblemGenerator(3, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(1);
         var info = ModelDescription.describe(dir.resolve("tiny"), "tiny", model);
-        String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
+        String prompt = new PromptRenderer().render(info, problem.text(), names, Layout.COMBINED, false, false);
         RunSettings settings = new RunSettings(problem.text(), names, Layout.COMBINED, 4, 512, 0, 1, 0, 1, 1024, 0,
                 false, false);
         List<float[]> seen = new ArrayList<>();
-        TokenChooser.Factory capture = (index, worker, sampling) -> (logits, greedy) -> {
+        TokenChooser.Factory capture = (index, worker, sampling) -> logits -> {
             seen.add(logits.clone());
             return model.tokenizer().encode("x")[0];
         };
         SessionRun run = ProblemRunner.runLoop(model, prompt, settings, capture);
 
-        String view = prompt + PromptTexts.HISTORY_HEADER + PromptTexts.IN_PROGRESS_HEADER
-                + LockstepLoop.stepPrefix(PromptTexts.STEP_PREFIX_FORMAT, "Alice", 1);
+        // What the loop must compute: the prompt as one causal sequence, each header on its own (its keys depend on
+        // nothing but its text), then the worker's first write (prefix and opening line) reading all of them.
+        String firstWrite = PromptTexts.stepPrefix(PromptTexts.STEP_PREFIX_FORMAT, "Alice", 1)
+                + PromptTexts.stepPrefix(PromptTexts.OPENING_FORMAT, "Alice", 1);
         float[] single;
         try (HogwildSession session = new HogwildSession(model.transformer(), AttentionMode.SHARED)) {
-            session.createBlocks(List.of("all"));
-            session.setView("w", List.of("all"));
-            single = session.prefill("w", model.tokenizer().encode(view), 4096);
+            session.createBlocks(List.of("prompt", "history-header", "own-header", "step"));
+            session.setView("p", List.of("prompt"));
+            session.setView("h", List.of("history-header"));
+            session.setView("o", List.of("own-header"));
+            session.setView("w", List.of("prompt", "history-header", "own-header", "step"));
+            session.prefill("p", model.tokenizer().encode(prompt), 4096);
+            session.prefill("h", model.tokenizer().encode(PromptTexts.HISTORY_HEADER), 4096);
+            session.prefill("o", model.tokenizer().encode(PromptTexts.OWN_HEADER), 4096);
+            single = session.prefill("w", model.tokenizer().encode(firstWrite), 4096);
         }
         float[] first = seen.get(0);
         for (int v = 0; v < single.length; v++) {
-            assertThat(first[v]).isCloseTo(single[v], org.assertj.core.data.Offset.offset(1e-4f));
+            if (Float.isFinite(first[v])) { // the loop masks the tokens a worker may not write
+                assertThat(first[v]).isCloseTo(single[v], org.assertj.core.data.Offset.offset(1e-4f));
+            }
         }
     }
 
     @ParameterizedTest
-    @CsvSource({"COMBINED,1,0", "COMBINED,2,0", "COMBINED,3,0.3", "COMBINED,4,0.2", "INDEPENDENT,2,0"})
-    void everyTokenIsPickedInTheSameLockstepStepByTheSameWorker(Layout layout, int workers, double mistakes) {
+    @CsvSource({"COMBINED,1,0", "COMBINED,3,0.3", "COMBINED,4,0.2", "INTERLEAVED,3,0", "CONTIGUOUS,3,0.2",
+            "INDEPENDENT,2,0"})
+    void everyTokenIsPickedInTheSameLockstepPassByTheSameWorker(Layout layout, int workers, double mistakes) {
         ItemProblem problem = new ProblemGenerator(workers, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(workers);
         var info = ModelDescription.describe(dir.resolve("tiny"), "tiny", model);
-        String prompt = new PromptRenderer().render(info, problem.text(), names, false, false);
+        String prompt = new PromptRenderer().render(info, problem.text(), names, layout, false, false);
         LockstepSimulator.Run simulated = new LockstepSimulator(
                 new LockstepSimulator.Settings(layout, names, mistakes), problem, prompt, new Random(11)).run();
 
-        RunSettings settings = new RunSettings(problem.text(), names, layout, 1024, 512, 0, 1, 0, 1, 1024, 16, false,
-                false);
+        RunSettings settings = simulated.runSettings();
         List<Iterator<Character>> scripts = simulated.generated().stream().map(List::iterator).toList();
-        TokenChooser.Factory replay = (index, worker, sampling) -> (logits, greedy) ->
+        TokenChooser.Factory replay = (index, worker, sampling) -> logits ->
                 model.tokenizer().encode(String.valueOf(scripts.get(index).next()))[0];
         SessionRun run = ProblemRunner.runLoop(model, prompt, settings, replay);
 

@@ -2,6 +2,7 @@ package io.hogwild.gateway.chat;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.AnswerGiven;
 import io.hogwild.contracts.run.RunStatus;
 import java.util.List;
 
@@ -30,15 +31,17 @@ public record ChatCompletion(
     public record Usage(int promptTokens, int completionTokens, int totalTokens) {}
 
     /**
-     * The run: on a completion its id and outcome; on a reasoning chunk, whose text it is ({@code worker},
-     * {@code step}) and the event's id in the run's log.
+     * The run: on a completion its id and outcome (with every distinct answer the workers gave and whether they
+     * disagree); on a reasoning chunk, whose text it is ({@code worker}, {@code step}) and the event's id in the run's
+     * log.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Hogwild(String runId, RunStatus status, Layout layout, List<String> workers, String finishReason,
-                          String failureReason, String worker, Integer step, String eventId) {
+                          String failureReason, List<AnswerGiven> answers, Boolean answersDisagree, String worker,
+                          Integer step, String eventId) {
 
         static Hogwild of(String runId, String worker, Integer step, String eventId) {
-            return new Hogwild(runId, null, null, null, null, null, worker, step, eventId);
+            return new Hogwild(runId, null, null, null, null, null, null, null, worker, step, eventId);
         }
     }
 }

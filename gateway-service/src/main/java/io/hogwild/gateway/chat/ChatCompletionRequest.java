@@ -52,9 +52,9 @@ public record ChatCompletionRequest(
      * The extension field {@code hogwild}: how the run is set up.
      *
      * @param workers how many workers collaborate (1..8)
-     * @param layout combined, interleaved, independent or single
+     * @param layout contiguous, interleaved, combined (default), independent or single
      * @param maxStepTokens a step longer than this ends anyway
-     * @param selfCheckEvery insert the self-check question every this many tokens (0 = never)
+     * @param selfCheckEvery insert the self-check question every this many tokens of all workers (0 = never)
      * @param finisherTokens greedy tokens after the finisher prompt
      * @param topK 0 = no limit
      * @param fewShot include worked examples of collaboration in the prompt

@@ -2,7 +2,6 @@ package io.hogwild.gateway.chat;
 
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.event.EventData.FinalAnswer;
-import io.hogwild.contracts.event.EventData.FinisherStarted;
 import io.hogwild.contracts.event.EventData.PrefillFinished;
 import io.hogwild.contracts.event.EventData.SelfCheckInserted;
 import io.hogwild.contracts.event.EventData.StepStarted;
@@ -128,8 +127,6 @@ public class ChatCompletionService {
             return check.question();
         } else if (data instanceof Tokens tokens) {
             return tokens.text();
-        } else if (data instanceof FinisherStarted finisher) {
-            return finisher.text();
         }
         return null;
     }
@@ -161,7 +158,10 @@ public class ChatCompletionService {
                 outcome(run));
     }
 
-    /** The shared history in promotion order, then every step that never reached it, worker by worker. */
+    /**
+     * The shared history in promotion order, then every step that never reached it, worker by worker: one blank line
+     * between steps (a finished step already ends with it).
+     */
     static String reasoning(RunTranscript transcript) {
         List<String> parts = new ArrayList<>();
         for (HistoryEntry entry : transcript.history()) {
@@ -174,7 +174,7 @@ public class ChatCompletionService {
                 }
             }
         }
-        return String.join("\n\n", parts);
+        return String.join("\n\n", parts.stream().map(String::strip).toList());
     }
 
     private static ChatCompletion chunk(String id, long created, String model, ChatCompletion.Message delta,
@@ -205,7 +205,7 @@ public class ChatCompletionService {
 
     private static ChatCompletion.Hogwild outcome(RunView run) {
         return new ChatCompletion.Hogwild(run.runId(), run.status(), run.layout(), run.workers(), run.finishReason(),
-                run.failureReason(), null, null, null);
+                run.failureReason(), run.answers(), run.answersDisagree(), null, null, null);
     }
 
     private static long epochSeconds(RunView run) {

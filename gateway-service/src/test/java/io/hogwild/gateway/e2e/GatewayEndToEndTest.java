@@ -142,6 +142,21 @@ class GatewayEndToEndTest {
         List<String> transcriptSteps = transcript.workers().stream().flatMap(w -> w.steps().stream())
                 .map(s -> s.text()).toList();
         assertThat(transcriptSteps).containsExactlyInAnyOrderElementsOf(finishedSteps);
+        // What a worker read at the start of a pass, through the admin proxy (admins only).
+        http.get().uri("/admin/runs/{id}/view/bob?lockstep=3", id).header("Authorization", bearer(Stack.ALICE_KEY))
+                .exchange().expectStatus().isForbidden();
+        Map<String, Object> view = Http.map(json, http.get().uri("/admin/runs/{id}/view/bob?lockstep=3", id)
+                .header("Authorization", bearer(Stack.ADMIN_KEY)).exchange().expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody());
+        assertThat(view).containsEntry("worker", "Bob").containsEntry("lockstep", 3);
+        assertThat((List<Map<String, Object>>) view.get("blocks")).extracting(b -> b.get("name")).containsExactly(
+                "prompt", "history-header", "history", "others-header", "step-alice", "marker-alice", "own-header",
+                "step-bob");
+        assertThat((String) view.get("text")).contains("### Steps the others are still writing\n\n**Alice [1]:** ")
+                .contains(" <...>\n\n### Your step in progress\n\n**Bob [1]:** Hello, Bob here. ");
+        http.get().uri("/admin/runs/{id}/view/bob?lockstep=100000", id).header("Authorization",
+                bearer(Stack.ADMIN_KEY)).exchange().expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
         http.get().uri("/admin/runs?status=FINISHED&size=200").header("Authorization", bearer(Stack.ADMIN_KEY))
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.items[*].run_id").value(ids ->
                         assertThat((List<Object>) ids).contains(id));
@@ -195,6 +210,7 @@ class GatewayEndToEndTest {
         String runId = (String) hogwild.get("run_id");
         assertThat(completion.get("id")).isEqualTo("chatcmpl-" + runId);
         assertThat(hogwild.get("workers")).isEqualTo(List.of("Alice", "Bob"));
+        assertThat(hogwild).containsKeys("answers", "answers_disagree");
 
         RunView run = json.readValue(http.get().uri("/v1/runs/{id}", runId)
                 .header("Authorization", bearer(Stack.ALICE_KEY)).exchange().expectStatus().isOk()

@@ -76,7 +76,8 @@ class WorkerApiTest {
             specs.add(new WorkerSpec("W" + i, List.of("prompt", "history", "step" + i), "history"));
         }
         return new SessionPlan(id, "run-" + id, workers == 1 ? Layout.SINGLE : Layout.INDEPENDENT, blocks, specs,
-                new CollaborationPolicy("[{name} {step}] ", 0, null, 4000, 4000, null, 0, false),
+                new CollaborationPolicy("[{name} {step}] ", null, 0, null, 4000, 4000, null, 0, false, null, null,
+                        null),
                 new SamplingSpec(1.0, 1.0, 0, 7, List.of()));
     }
 
@@ -215,7 +216,7 @@ class WorkerApiTest {
             assertThat(events.get(i).sessionId()).isEqualTo(id);
         }
         SessionEvent finished = events.get(events.size() - 1);
-        assertThat(finishReason(finished)).isIn("budget", "answer");
+        assertThat(finishReason(finished)).isIn("budget", "answer", "stopped");
         long tokens = events.stream().filter(e -> e.type() == EventType.TOKENS).count();
         assertThat(events.stream().filter(e -> e.type() == EventType.STEP_STARTED)).isNotEmpty();
 
@@ -226,12 +227,12 @@ class WorkerApiTest {
         assertThat(status.lockstepPasses()).isPositive();
         assertThat(status.cacheBytesAllocated()).isZero();
         if ("budget".equals(finishReason(finished))) {
-            // budget 8 each; the finisher's tokens (2 at most each) are outside it
+            // budget 8 each (a worker that wrote EOS stopped earlier); the finisher generates outside the workers
             assertThat(status.workers()).allSatisfy(w -> {
-                assertThat(w.tokens()).isEqualTo(8);
+                assertThat(w.tokens()).isLessThanOrEqualTo(8);
                 assertThat(w.state()).isEqualTo("done");
-            });
-            assertThat(tokens).isBetween(16L, 20L);
+            }).anySatisfy(w -> assertThat(w.tokens()).isEqualTo(8));
+            assertThat(tokens).isLessThanOrEqualTo(16L);
         }
 
         // the wire format is snake_case
@@ -288,7 +289,8 @@ class WorkerApiTest {
 
         String noWorkers = json.writeValueAsString(new SessionPlan("bad-2", "r", Layout.SINGLE,
                 List.of(new BlockSpec("p", BlockRole.PROMPT, "x", null)), List.of(),
-                new CollaborationPolicy("[{name}] ", 0, null, 10, 10, null, 0, true), null));
+                new CollaborationPolicy("[{name}] ", null, 0, null, 10, 10, null, 0, true, null, null, null),
+                null));
         assertThat(problem(client.post().uri("/v1/sessions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(noWorkers).exchange(), 400).path("field").asString()).isEqualTo("workers");
 

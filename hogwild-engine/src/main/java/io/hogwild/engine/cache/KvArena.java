@@ -244,13 +244,31 @@ public final class KvArena implements AutoCloseable {
         }
     }
 
-    /** Copies every layer's keys and values of {@code from}'s tokens to the end of {@code to}, keys rotated by {@code shift}. */
-    void append(KvBlock from, KvBlock to, int shift, RotaryEmbedding rope) {
+    /**
+     * Copies every layer's keys and values of {@code from}'s first {@code count} tokens to the end of {@code to}, keys
+     * rotated by {@code shift}.
+     */
+    void append(KvBlock from, int count, KvBlock to, int shift, RotaryEmbedding rope) {
         int at = to.column(to.length);
         try (NDManager scratch = manager.newSubManager()) {
-            copy(from.start, at, from.length, scratch);
+            copy(from.start, at, count, scratch);
         }
-        rotateKeys(at, from.length, shift, rope);
+        rotateKeys(at, count, shift, rope);
+    }
+
+    /**
+     * Moves {@code b}'s tokens after its first {@code count} to the start of its segment: local index {@code j}
+     * becomes {@code j - count}, so its key (stored rotated to {@code base + j}) is rotated by {@code -count}.
+     */
+    void dropFirst(KvBlock b, int count, RotaryEmbedding rope) {
+        int rest = b.length - count;
+        if (rest <= 0) {
+            return;
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            copy(b.start + count, b.start, rest, scratch);
+        }
+        rotateKeys(b.start, rest, -count, rope);
     }
 
     /** Gives an empty block a segment of exactly {@code n} columns (a block filled in one go). */

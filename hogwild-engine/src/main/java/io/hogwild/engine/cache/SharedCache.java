@@ -191,21 +191,36 @@ public final class SharedCache implements AutoCloseable {
      * storage bases); values move unchanged.
      */
     public void promote(String sourceName, String targetName, RotaryEmbedding rope) {
+        promote(sourceName, targetName, block(sourceName).length, rope);
+    }
+
+    /**
+     * Appends the first {@code count} entries of {@code source} to the end of {@code target} and moves the rest of
+     * {@code source} to its start (keys re-rotated by {@code -count}: rotations compose, so a negative shift is exact
+     * up to rounding). This is how a finished step leaves a worker's step block while the next step's prefix, written
+     * in the same pass, stays behind.
+     */
+    public void promote(String sourceName, String targetName, int count, RotaryEmbedding rope) {
         KvBlock source = block(sourceName);
         KvBlock target = block(targetName);
         if (source == target) {
             throw new IllegalArgumentException("cannot promote block '" + sourceName + "' into itself");
         }
         int n = source.length;
-        if (n == 0) {
+        if (count < 0 || count > n) {
+            throw new IllegalArgumentException("cannot promote " + count + " entries of block '" + sourceName
+                    + "', which holds " + n);
+        }
+        if (count == 0) {
             return;
         }
         arena.growing(Set.of(target));
-        arena.reserve(target, n, target.placed() ? target.bin : KvBlock.Bin.ALIGNED);
+        arena.reserve(target, count, target.placed() ? target.bin : KvBlock.Bin.ALIGNED);
         arena.settle();
-        arena.append(source, target, target.base + target.length - source.base, rope);
-        target.length += n;
-        source.length = 0;
+        arena.append(source, count, target, target.base + target.length - source.base, rope);
+        target.length += count;
+        arena.dropFirst(source, count, rope);
+        source.length = n - count;
     }
 
     /**

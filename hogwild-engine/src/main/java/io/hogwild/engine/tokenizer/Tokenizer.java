@@ -58,6 +58,18 @@ public final class Tokenizer implements AutoCloseable {
         return hf.decode(l, false);
     }
 
+    /**
+     * The text of each id on its own, in one call (for scanning a whole vocabulary); an id the tokenizer does not
+     * know decodes to an empty string.
+     */
+    public synchronized String[] decodeEach(int[] ids) {
+        long[][] batch = new long[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            batch[i] = new long[] {ids[i]};
+        }
+        return hf.batchDecode(batch, false);
+    }
+
     @Override
     public synchronized void close() {
         hf.close();

@@ -1,11 +1,15 @@
 package io.hogwild.orchestrator.admin;
 
+import io.hogwild.collaboration.view.ViewRebuilder;
 import io.hogwild.contracts.run.RunDetail;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunPage;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.run.RunTranscript;
 import io.hogwild.contracts.run.WorkerTranscript;
+import io.hogwild.contracts.run.WorkerView;
+import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.orchestrator.run.EventIds;
 import io.hogwild.orchestrator.run.RunStore;
 import io.hogwild.orchestrator.run.TranscriptBuilder;
@@ -24,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** Inspection of runs for people debugging them (see API.md): everything is read from Redis. */
 @RestController
@@ -85,6 +90,41 @@ public class AdminController {
                 .map(Mono::just)
                 .orElseGet(() -> Mono.error(ApiException.notFound("run " + runId + " has no worker '" + worker
                         + "'; its workers are " + t.workers().stream().map(WorkerTranscript::worker).toList()))));
+    }
+
+    /**
+     * Exactly what one worker read at the start of lockstep pass {@code lockstep} (the last pass when omitted),
+     * rebuilt from the run's plan and event log by the collaboration module's {@link ViewRebuilder}.
+     */
+    @GetMapping("/runs/{runId}/view/{worker}")
+    public Mono<WorkerView> view(@PathVariable String runId, @PathVariable String worker,
+                                 @RequestParam(required = false) Long lockstep) {
+        return store.detail(runId).switchIfEmpty(notFound(runId)).flatMap(detail -> {
+            SessionPlan plan = detail.plan();
+            if (plan == null) {
+                return Mono.error(ApiException.conflict("run " + runId + " has no session plan yet"));
+            }
+            List<String> names = plan.workers().stream().map(WorkerSpec::name).toList();
+            String name = names.stream().filter(n -> n.equalsIgnoreCase(worker)).findFirst().orElse(null);
+            if (name == null) {
+                return Mono.error(ApiException.notFound("run " + runId + " has no worker '" + worker
+                        + "'; its workers are " + names));
+            }
+            return store.allEvents(runId).mapNotNull(RunEvent::data).collectList().flatMap(events -> {
+                long last = ViewRebuilder.lastPass(events);
+                if (last == 0) {
+                    return Mono.error(ApiException.conflict("run " + runId + " has not run a lockstep pass yet"));
+                }
+                long pass = lockstep == null ? last : lockstep;
+                if (pass < 1 || pass > last) {
+                    return Mono.error(ApiException.badRequest("lockstep", "lockstep must be between 1 and "
+                            + last + " (the passes run so far), not " + pass));
+                }
+                // Replaying a long log is CPU work: off the event loop.
+                return Mono.fromCallable(() -> ViewRebuilder.rebuild(plan, events, name, pass))
+                        .subscribeOn(Schedulers.parallel());
+            });
+        });
     }
 
     /** The raw log, oldest first; page through it with {@code after} = the last id seen. */

@@ -43,6 +43,8 @@ final class RunKeys {
         static final String STARTED_AT = "started_at";
         static final String FINISHED_AT = "finished_at";
         static final String FINAL_ANSWER = "final_answer";
+        static final String ANSWERS = "answers";
+        static final String ANSWERS_DISAGREE = "answers_disagree";
         static final String FINISH_REASON = "finish_reason";
         static final String FAILURE_REASON = "failure_reason";
         static final String REQUEST = "request";

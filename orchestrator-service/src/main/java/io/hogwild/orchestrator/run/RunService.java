@@ -66,8 +66,8 @@ public class RunService {
         return registry.select(request.model()).flatMap(worker -> {
             WorkerTarget target = new WorkerTarget(worker.workerId(), worker.url());
             return client.model(target).flatMap(model -> {
-                String prompt = renderer.render(model, settings.problem(), settings.names(), settings.fewShot(),
-                        settings.enableThinking());
+                String prompt = renderer.render(model, settings.problem(), settings.names(), settings.layout(),
+                        settings.fewShot(), settings.enableThinking());
                 return client.tokenize(target, prompt)
                         .flatMap(count -> checkContext(model, settings, count.count()))
                         .then(Mono.defer(() -> start(request, settings, worker, target, model, prompt)));
@@ -169,7 +169,8 @@ public class RunService {
 
     /**
      * The prompt must fit the model's context with room for the work: every worker's view holds the prompt plus (in
-     * shared layouts) every worker's steps, step prefixes, self-checks and the finisher.
+     * the layouts that share steps: contiguous, interleaved, combined) every worker's steps, step prefixes and
+     * self-checks; the finisher reads all of it once more.
      */
     private Mono<Void> checkContext(ModelInfo model, RunSettings settings, int promptTokens) {
         int context = model.contextLimit();
@@ -182,7 +183,7 @@ public class RunService {
         }
         int perWorker = settings.maxTokensPerWorker() + settings.finisherTokens() + 64
                 + settings.maxTokensPerWorker() / 8;
-        boolean shared = settings.layout() == Layout.COMBINED || settings.layout() == Layout.INTERLEAVED;
+        boolean shared = settings.layout() != Layout.INDEPENDENT && settings.layout() != Layout.SINGLE;
         long needed = promptTokens + 64L + (long) perWorker * (shared ? settings.names().size() : 1);
         if (needed > context) {
             return Mono.error(ApiException.badRequest("max_tokens_per_worker", "with a prompt of " + promptTokens

@@ -2,6 +2,7 @@ package io.hogwild.orchestrator.run;
 
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.run.AnswerGiven;
 import io.hogwild.contracts.run.RunDetail;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunPage;
@@ -127,6 +128,9 @@ public class RunStore {
         EventData.OfStep ofStep = data instanceof EventData.OfStep s ? s : null;
         int tokens = data instanceof EventData.Tokens t && t.tokenIds() != null ? t.tokenIds().size() : 0;
         String answer = data instanceof EventData.FinalAnswer a ? a.answer() : null;
+        // A worker stops on its budget, on EOS or at the context limit (the run may go on with the others).
+        boolean stops = data instanceof EventData.BudgetExhausted
+                || data instanceof EventData.StepFinished f && ("eos".equals(f.end()) || "context".equals(f.end()));
         List<String> args = List.of(
                 Long.toString(event.seq()),
                 json.writeValueAsString(recorded),
@@ -134,7 +138,8 @@ public class RunStore {
                 event.type().name(),
                 ofStep == null ? "" : Integer.toString(ofStep.step()),
                 Integer.toString(tokens),
-                Objects.requireNonNullElse(answer, ""));
+                Objects.requireNonNullElse(answer, ""),
+                stops ? "done" : "");
         return redis.execute(appendScript, List.of(RunKeys.run(runId), RunKeys.events(runId)), args)
                 .next()
                 .map(id -> withId(recorded, id));
@@ -262,6 +267,9 @@ public class RunStore {
                 instant(f.get(Field.STARTED_AT)),
                 instant(f.get(Field.FINISHED_AT)),
                 f.get(Field.FINAL_ANSWER),
+                f.containsKey(Field.ANSWERS) ? List.of(json.readValue(f.get(Field.ANSWERS), AnswerGiven[].class))
+                        : List.of(),
+                f.containsKey(Field.ANSWERS_DISAGREE) ? Boolean.valueOf(f.get(Field.ANSWERS_DISAGREE)) : null,
                 f.get(Field.FINISH_REASON),
                 f.get(Field.FAILURE_REASON),
                 progress,

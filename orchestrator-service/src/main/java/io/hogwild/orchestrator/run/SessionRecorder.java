@@ -29,6 +29,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Follows a running session's event stream on its GPU worker and records every event in the run's log as it arrives.
@@ -48,16 +49,18 @@ public class SessionRecorder {
     private final WorkerRegistry registry;
     private final OrchestratorProperties properties;
     private final Clock clock;
+    private final JsonMapper json;
     private final String instanceId = UUID.randomUUID().toString();
     private final Map<String, Disposable> active = new ConcurrentHashMap<>();
 
     public SessionRecorder(RunStore store, GpuWorkerClient client, WorkerRegistry registry,
-                           OrchestratorProperties properties, Clock clock) {
+                           OrchestratorProperties properties, Clock clock, JsonMapper json) {
         this.store = store;
         this.client = client;
         this.registry = registry;
         this.properties = properties;
         this.clock = clock;
+        this.json = json;
     }
 
     /** Starts recording a run's session (no-op if this instance already does, or another instance owns it). */
@@ -153,6 +156,13 @@ public class SessionRecorder {
         Map<String, String> fields = new HashMap<>();
         fields.put(Field.FINISHED_AT, Long.toString(clock.millis()));
         fields.put(Field.FINISH_REASON, reason);
+        if (finished.answer() != null) {
+            fields.put(Field.FINAL_ANSWER, finished.answer());
+        }
+        if (finished.answers() != null) {
+            fields.put(Field.ANSWERS, json.writeValueAsString(finished.answers()));
+            fields.put(Field.ANSWERS_DISAGREE, Boolean.toString(finished.answersDisagree()));
+        }
         if (target == RunStatus.FAILED) {
             fields.put(Field.FAILURE_REASON, "GPU worker reported: "
                     + Objects.requireNonNullElse(lastError.get(), "session ended with an error"));

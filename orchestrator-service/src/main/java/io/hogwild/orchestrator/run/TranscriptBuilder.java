@@ -2,12 +2,14 @@ package io.hogwild.orchestrator.run;
 
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.event.EventData.FinalAnswer;
-import io.hogwild.contracts.event.EventData.FinisherStarted;
+import io.hogwild.contracts.event.EventData.FinisherFinished;
 import io.hogwild.contracts.event.EventData.SelfCheckInserted;
+import io.hogwild.contracts.event.EventData.SessionFinished;
 import io.hogwild.contracts.event.EventData.StepFinished;
 import io.hogwild.contracts.event.EventData.StepPromoted;
 import io.hogwild.contracts.event.EventData.StepStarted;
 import io.hogwild.contracts.event.EventData.Tokens;
+import io.hogwild.contracts.run.AnswerGiven;
 import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.run.HistoryEntry;
 import io.hogwild.contracts.run.RunEvent;
@@ -33,6 +35,8 @@ public final class TranscriptBuilder {
         final int step;
         String prefix;
         String selfCheck;
+        String selfCheckAnswer;
+        String end;
         final StringBuilder streamed = new StringBuilder();
         String finishedText;
         int tokens;
@@ -41,7 +45,6 @@ public final class TranscriptBuilder {
         Long finishedAt;
         List<BlockExtent> view = List.of();
         boolean promoted;
-        boolean finisher;
 
         StepBuilder(int step, long startedAt) {
             this.step = step;
@@ -53,8 +56,8 @@ public final class TranscriptBuilder {
         }
 
         TranscriptStep build() {
-            return new TranscriptStep(step, prefix, selfCheck, text(),
-                    reportedTokens != null ? reportedTokens : tokens, startedAt, finishedAt, view, promoted, finisher);
+            return new TranscriptStep(step, prefix, selfCheck, selfCheckAnswer, text(),
+                    reportedTokens != null ? reportedTokens : tokens, startedAt, finishedAt, view, end, promoted);
         }
     }
 
@@ -75,6 +78,8 @@ public final class TranscriptBuilder {
         workers.forEach(name -> states.put(name, new WorkerState()));
         List<HistoryEntry> history = new ArrayList<>();
         String answer = finalAnswer;
+        String finisher = null;
+        List<AnswerGiven> answers = List.of();
         for (RunEvent event : events) {
             long at = event.atMillis();
             EventData data = event.data();
@@ -96,8 +101,12 @@ public final class TranscriptBuilder {
                 step.finishedText = finished.text();
                 step.reportedTokens = finished.tokens();
                 step.view = finished.view() == null ? List.of() : List.copyOf(finished.view());
-            } else if (data instanceof FinisherStarted finisher) {
-                step(states, finisher, at).finisher = true;
+                step.end = finished.end();
+                step.selfCheckAnswer = finished.selfCheckAnswer();
+            } else if (data instanceof FinisherFinished done) {
+                finisher = done.text();
+            } else if (data instanceof SessionFinished end && end.answers() != null) {
+                answers = List.copyOf(end.answers());
             } else if (data instanceof StepPromoted promoted) {
                 StepBuilder step = state(states, promoted.worker()).steps.get(promoted.step());
                 if (step != null) {
@@ -113,7 +122,8 @@ public final class TranscriptBuilder {
         List<WorkerTranscript> transcripts = new ArrayList<>();
         states.forEach((name, state) -> transcripts.add(new WorkerTranscript(runId, name,
                 state.steps.values().stream().map(StepBuilder::build).toList(), state.tokens)));
-        return new RunTranscript(runId, status, List.copyOf(history), List.copyOf(transcripts), answer);
+        return new RunTranscript(runId, status, List.copyOf(history), List.copyOf(transcripts), finisher, answer,
+                answers);
     }
 
     private static StepBuilder step(Map<String, WorkerState> states, EventData.OfStep event, long at) {

@@ -36,8 +36,9 @@ class RunDefaultsTest {
         SessionPlan plan = plan(Layout.COMBINED, 2);
 
         assertThat(plan.policy().stepPrefixFormat()).isEqualTo("**{name} [{step}]:** ");
+        assertThat(plan.policy().openingFormat()).isEqualTo(PromptTexts.OPENING_FORMAT);
         assertThat(plan.policy().selfCheckEveryTokens()).isEqualTo(1024);
-        assertThat(plan.policy().selfCheckText()).isEqualTo(PromptTexts.SELF_CHECK).contains("anyone else");
+        assertThat(plan.policy().selfCheckText()).isEqualTo(PromptTexts.SELF_CHECK).contains("(yes/no)");
         assertThat(plan.policy().finisherText()).isEqualTo(PromptTexts.FINISHER).contains("\\boxed{");
         assertThat(plan.policy().finisherTokens()).isEqualTo(16);
         assertThat(plan.policy().stopOnBoxedAnswer()).isTrue();

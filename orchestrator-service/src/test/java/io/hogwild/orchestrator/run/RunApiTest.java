@@ -243,7 +243,7 @@ class RunApiTest {
         worker.register(redis, 4, 0);
         RunView run = create("{\"problem\":\"x\",\"workers\":2}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
-        worker.emit(run.sessionId(), new EventData.SessionFinished("budget", 7, 12, null));
+        worker.emit(run.sessionId(), new EventData.SessionFinished("budget", 7, 12, null, List.of(), false));
         await().atMost(STATE_CHANGE).until(() -> get(run.runId()).status() == RunStatus.FINISHED);
 
         List<org.springframework.http.codec.ServerSentEvent<RunEvent>> all = sse(run.runId(), null);

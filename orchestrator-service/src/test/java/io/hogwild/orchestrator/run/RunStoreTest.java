@@ -97,8 +97,7 @@ class RunStoreTest {
         record(id, new StepStarted("Bob", 1, "**Bob [1]:** "));
         record(id, new Tokens("Bob", 1, List.of(8), "d", false));
         record(id, new BudgetExhausted("Alice", 1, 3));
-        record(id, new FinalAnswer("Bob", 1, "4"));
-        record(id, new FinalAnswer("Alice", 1, "5"));
+        record(id, new FinalAnswer("4", "Bob", 1));
         // A resumed stream repeats an event with an old seq: it is dropped, counters unchanged.
         RunEvent repeat = store.appendSessionEvent(id, new SessionEvent("s", 2, 0, 0,
                 new Tokens("Alice", 1, List.of(5, 6, 7), "abc", false))).block(T);
@@ -107,11 +106,11 @@ class RunStoreTest {
         RunView run = store.view(id).block(T);
         assertThat(run.progress()).satisfiesExactly(
                 alice -> assertThat(alice).extracting("name", "steps", "tokens", "currentStep", "state")
-                        .containsExactly("Alice", 1, 3, 1, "finishing"),
+                        .containsExactly("Alice", 1, 3, 1, "done"),
                 bob -> assertThat(bob).extracting("name", "steps", "tokens", "currentStep", "state")
                         .containsExactly("Bob", 1, 1, 1, "generating"));
         assertThat(run.finalAnswer()).isEqualTo("4");
-        assertThat(store.allEvents(id).collectList().block(T)).hasSize(8);
+        assertThat(store.allEvents(id).collectList().block(T)).hasSize(7);
     }
 
     @Test
@@ -152,8 +151,8 @@ class RunStoreTest {
         record(id, new Tokens("Alice", 1, List.of(4), " part 1.", false));
         record(id, new StepFinished("Alice", 1, "**Alice [1]:** I take part 1.\n\n", 3,
                 List.of(new BlockExtent("prompt", 50), new BlockExtent("history", 0), new BlockExtent("step-bob", 4),
-                        new BlockExtent("step-alice", 12)), "separator"));
-        record(id, new StepPromoted("Alice", 1, "step-alice", "history", 12));
+                        new BlockExtent("step-alice", 12)), "separator", null));
+        record(id, new StepPromoted("Alice", 1, "step-alice", "history", 12, 12));
         record(id, new StepStarted("Alice", 2, "**Alice [2]:** "));
         record(id, new Tokens("Alice", 2, List.of(5), "Done", false));
 

@@ -62,7 +62,7 @@ public final class StubGpuWorker implements AutoCloseable {
                 })
                 .route(routes -> routes
                         .get("/v1/model", (req, res) -> json(res, 200, new ModelInfo("stub-model", "Qwen3ForCausalLM",
-                                contextLimit, 512, CHATML, Map.of("eos_token", "<|im_end|>"))))
+                                contextLimit, 512, CHATML, Map.of("eos_token", "<|im_end|>"), null)))
                         .post("/v1/tokenize", (req, res) -> req.receive().aggregate().asString().flatMap(body -> {
                             String text = JSON.readTree(body).get("text").asString();
                             // About four characters a token: all the orchestrator needs is a count.
@@ -99,7 +99,7 @@ public final class StubGpuWorker implements AutoCloseable {
                         .post("/v1/sessions/{id}/cancel", (req, res) -> {
                             cancels.incrementAndGet();
                             String session = req.param("id");
-                            emit(session, new EventData.SessionFinished("cancelled", 0, 0, null));
+                            emit(session, new EventData.SessionFinished("cancelled", 0, 0, null, List.of(), false));
                             return res.status(202).send();
                         }))
                 .bindNow();

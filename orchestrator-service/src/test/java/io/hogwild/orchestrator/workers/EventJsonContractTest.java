@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.event.EventType;
+import io.hogwild.contracts.run.AnswerGiven;
 import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunStatus;
@@ -69,17 +70,22 @@ class EventJsonContractTest {
                 new EventData.RunQueued(Layout.INTERLEAVED, List.of("Alice", "Bob")),
                 new EventData.RunStarted("gpu-7", "session-1"),
                 new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob", "Carol")),
-                new EventData.PrefillFinished(prefill),
+                new EventData.PrefillFinished(prefill, List.of(new EventData.BlockContent("prompt", List.of(1, 2),
+                        "Hi"))),
+                new EventData.PassWritten(3, List.of(new EventData.WorkerWrite("Alice", List.of(4, 5), ".\n\n**A"))),
                 new EventData.StepStarted("Alice", 2, "**Alice [2]:** "),
                 new EventData.SelfCheckInserted("Bob", 3, " Am I repeating someone?", 1024),
                 new EventData.Tokens("Alice", 2, List.of(11, 12, 13), "ü\"\n", true),
                 new EventData.StepFinished("Bob", 3, "**Bob [3]:** 2+2=4.\n\n", 9,
-                        List.of(new BlockExtent("prompt", 120), new BlockExtent("step-bob", 17)), "max_step_tokens"),
-                new EventData.StepPromoted("Bob", 3, "step-bob", "history", 40),
+                        List.of(new BlockExtent("prompt", 120), new BlockExtent("step-bob", 17)), "max_step_tokens",
+                        "no"),
+                new EventData.StepPromoted("Bob", 3, "step-bob", "history", 17, 40),
                 new EventData.BudgetExhausted("Carol", 5, 256),
-                new EventData.FinisherStarted("Carol", 5, "\nTime is up: \\boxed{"),
-                new EventData.FinalAnswer("Carol", 5, "42"),
-                new EventData.SessionFinished("budget", 77, 512, "42"),
+                new EventData.FinisherStarted("Time is up: \\boxed{", 9),
+                new EventData.FinisherFinished(List.of(7, 8), "42}", "42"),
+                new EventData.FinalAnswer("42", null, null),
+                new EventData.SessionFinished("budget", 77, 512, "42", List.of(new AnswerGiven("41", List.of("Bob")),
+                        new AnswerGiven("42", List.of("Carol", AnswerGiven.FINISHER))), true),
                 new EventData.Error("out of cache", "java.lang.IllegalStateException"),
                 new EventData.CancelRequested(),
                 new EventData.RunEnded(RunStatus.FAILED, "error", "GPU worker gpu-7 disappeared"));

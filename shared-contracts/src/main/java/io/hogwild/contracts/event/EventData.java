@@ -2,6 +2,7 @@ package io.hogwild.contracts.event;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.AnswerGiven;
 import io.hogwild.contracts.run.BlockExtent;
 import io.hogwild.contracts.run.RunStatus;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = EventData.RunStarted.class, name = "RUN_STARTED"),
         @JsonSubTypes.Type(value = EventData.SessionStarted.class, name = "SESSION_STARTED"),
         @JsonSubTypes.Type(value = EventData.PrefillFinished.class, name = "PREFILL_FINISHED"),
+        @JsonSubTypes.Type(value = EventData.PassWritten.class, name = "PASS_WRITTEN"),
         @JsonSubTypes.Type(value = EventData.StepStarted.class, name = "STEP_STARTED"),
         @JsonSubTypes.Type(value = EventData.SelfCheckInserted.class, name = "SELF_CHECK_INSERTED"),
         @JsonSubTypes.Type(value = EventData.Tokens.class, name = "TOKENS"),
@@ -25,6 +27,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = EventData.StepPromoted.class, name = "STEP_PROMOTED"),
         @JsonSubTypes.Type(value = EventData.BudgetExhausted.class, name = "BUDGET_EXHAUSTED"),
         @JsonSubTypes.Type(value = EventData.FinisherStarted.class, name = "FINISHER_STARTED"),
+        @JsonSubTypes.Type(value = EventData.FinisherFinished.class, name = "FINISHER_FINISHED"),
         @JsonSubTypes.Type(value = EventData.FinalAnswer.class, name = "FINAL_ANSWER"),
         @JsonSubTypes.Type(value = EventData.SessionFinished.class, name = "SESSION_FINISHED"),
         @JsonSubTypes.Type(value = EventData.Error.class, name = "ERROR"),
@@ -79,15 +82,51 @@ public sealed interface EventData {
         }
     }
 
-    /** @param tokens each initial block's length in tokens, in plan order */
-    record PrefillFinished(Map<String, Integer> tokens) implements EventData {
+    /**
+     * @param tokens each initial block's length in tokens, in plan order
+     * @param blocks each initial block's token ids and text, in plan order (what a view is rebuilt from)
+     */
+    record PrefillFinished(Map<String, Integer> tokens, List<BlockContent> blocks) implements EventData {
         @Override
         public EventType type() {
             return EventType.PREFILL_FINISHED;
         }
     }
 
-    /** @param prefix the text fed at the step's start, e.g. {@code **Alice [2]:** } */
+    /**
+     * One block's content.
+     *
+     * @param name the block
+     * @param tokenIds its tokens
+     * @param text their text
+     */
+    record BlockContent(String name, List<Integer> tokenIds, String text) {}
+
+    /**
+     * @param pass the lockstep pass, 1-based
+     * @param writes what each writing worker appended to its step block, in worker order
+     */
+    record PassWritten(long pass, List<WorkerWrite> writes) implements EventData {
+        @Override
+        public EventType type() {
+            return EventType.PASS_WRITTEN;
+        }
+    }
+
+    /**
+     * One worker's write in a pass: the token it chose in the pass before (unless it was EOS), the separator of a
+     * step that was cut, the next step's prefix and self-check question, in that order.
+     *
+     * @param worker the worker
+     * @param tokenIds the tokens written
+     * @param text their text
+     */
+    record WorkerWrite(String worker, List<Integer> tokenIds, String text) {}
+
+    /**
+     * @param prefix the text fed at the step's start, e.g. {@code **Alice [2]:** } (the first step's includes the
+     *     worker's opening line)
+     */
     record StepStarted(String worker, int step, String prefix) implements OfStep {
         @Override
         public EventType type() {
@@ -119,14 +158,17 @@ public sealed interface EventData {
     }
 
     /**
-     * @param text the whole step: prefix, inserted texts and generated text
+     * @param text the whole step: prefix, inserted texts, generated text and (for a cut step) the blank line
+     *     appended to close it; for a step that ended by the separator, it ends with exactly one blank line
      * @param tokens the tokens the worker generated in it
-     * @param view the worker's view at the step's end: its blocks in order, with their lengths
-     * @param end why it ended: {@code separator}, {@code max_step_tokens}, {@code eos}, {@code context},
-     *     {@code budget} or {@code finisher}
+     * @param view the worker's view when it chose the step's last token: its blocks in order, with their lengths
+     * @param end why it ended: {@code separator}, {@code max_step_tokens}, {@code eos}, {@code budget} or
+     *     {@code context}
+     * @param selfCheckAnswer the worker's answer to the step's self-check question, from the first word it wrote
+     *     after it: {@code yes}, {@code no} or {@code other}; null when the step had no self-check
      */
-    record StepFinished(String worker, int step, String text, int tokens, List<BlockExtent> view, String end)
-            implements OfStep {
+    record StepFinished(String worker, int step, String text, int tokens, List<BlockExtent> view, String end,
+                        String selfCheckAnswer) implements OfStep {
         @Override
         public EventType type() {
             return EventType.STEP_FINISHED;
@@ -136,9 +178,12 @@ public sealed interface EventData {
     /**
      * @param source the block the step was in
      * @param target the history block it moved to
+     * @param count the tokens moved: the first {@code count} of the source (the rest, the next step's start written
+     *     in the same pass, stays)
      * @param historyLength the history block's length in tokens after the move
      */
-    record StepPromoted(String worker, int step, String source, String target, int historyLength) implements OfStep {
+    record StepPromoted(String worker, int step, String source, String target, int count, int historyLength)
+            implements OfStep {
         @Override
         public EventType type() {
             return EventType.STEP_PROMOTED;
@@ -153,16 +198,36 @@ public sealed interface EventData {
         }
     }
 
-    /** @param text the finisher text appended to the worker's current step */
-    record FinisherStarted(String worker, int step, String text) implements OfStep {
+    /**
+     * @param input what the finisher reads: the merged text of the run (prompt, finished steps, every unfinished step
+     *     with its marker) and the finisher text
+     * @param inputTokens its length in tokens
+     */
+    record FinisherStarted(String input, int inputTokens) implements EventData {
         @Override
         public EventType type() {
             return EventType.FINISHER_STARTED;
         }
     }
 
-    /** @param answer the text inside {@code \boxed{}}; {@code step} is the step it was written in */
-    record FinalAnswer(String worker, int step, String answer) implements OfStep {
+    /**
+     * @param tokenIds the tokens it generated (greedily)
+     * @param text their text
+     * @param answer the answer it gave, null when none
+     */
+    record FinisherFinished(List<Integer> tokenIds, String text, String answer) implements EventData {
+        @Override
+        public EventType type() {
+            return EventType.FINISHER_FINISHED;
+        }
+    }
+
+    /**
+     * @param answer the text inside the run's answer {@code \boxed{}}
+     * @param worker who wrote it; null when the finisher gave it
+     * @param step the step it was written in; null when the finisher gave it
+     */
+    record FinalAnswer(String answer, String worker, Integer step) implements EventData {
         @Override
         public EventType type() {
             return EventType.FINAL_ANSWER;
@@ -170,12 +235,17 @@ public sealed interface EventData {
     }
 
     /**
-     * @param reason {@code answer}, {@code budget}, {@code cancelled} or {@code error}
+     * @param reason {@code answer} (a worker finished a step holding one), {@code budget} (the workers spent their
+     *     budgets), {@code stopped} (every worker stopped on its own: EOS or the context limit), {@code cancelled} or
+     *     {@code error}
      * @param lockstepPasses the lockstep passes the session ran
      * @param tokens the tokens all workers generated
      * @param answer the final answer, null when there is none
+     * @param answers every distinct answer written in the run and who gave it
+     * @param answersDisagree whether more than one distinct answer was given
      */
-    record SessionFinished(String reason, long lockstepPasses, int tokens, String answer) implements EventData {
+    record SessionFinished(String reason, long lockstepPasses, int tokens, String answer, List<AnswerGiven> answers,
+                           boolean answersDisagree) implements EventData {
         @Override
         public EventType type() {
             return EventType.SESSION_FINISHED;

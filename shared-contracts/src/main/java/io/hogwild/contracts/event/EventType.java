@@ -13,23 +13,27 @@ public enum EventType {
     RUN_STARTED,
     /** The GPU worker accepted a session's plan. */
     SESSION_STARTED,
-    /** The initial blocks (prompt, headers) are in the cache. */
+    /** The initial blocks (prompt, headers, markers) are in the cache: their token ids and texts. */
     PREFILL_FINISHED,
+    /** What every worker wrote into the cache in one lockstep pass. */
+    PASS_WRITTEN,
     /** A worker started a step. */
     STEP_STARTED,
-    /** A self-check question was inserted at the start of a worker's step. */
+    /** A self-check question was inserted at the start of a worker's step (its answer is on STEP_FINISHED). */
     SELF_CHECK_INSERTED,
     /** Tokens a worker generated in one lockstep pass. */
     TOKENS,
     /** A worker's step ended. */
     STEP_FINISHED,
-    /** A finished step moved into the worker's history block. */
+    /** A finished step moved from the worker's step block into its history block. */
     STEP_PROMOTED,
-    /** A worker used up its token budget; the finisher follows. */
+    /** A worker used up its token budget and stopped. */
     BUDGET_EXHAUSTED,
-    /** The finisher text was fed to a worker. */
+    /** The session's collaboration ended without an answer: one greedy pass over the merged text asks for it. */
     FINISHER_STARTED,
-    /** A worker wrote a final answer. */
+    /** The finisher pass generated its tokens. */
+    FINISHER_FINISHED,
+    /** The run's answer and who gave it. */
     FINAL_ANSWER,
     /** The session ended: always the GPU worker's last event. */
     SESSION_FINISHED,

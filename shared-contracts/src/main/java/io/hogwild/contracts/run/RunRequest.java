@@ -14,14 +14,15 @@ import jakarta.validation.constraints.Size;
  *
  * @param problem the task, in natural language
  * @param workers how many workers collaborate (1..8; {@code single} needs 1)
- * @param layout how they share the cache (default {@code combined})
+ * @param layout how they share the cache: {@code contiguous}, {@code interleaved}, {@code combined} (default),
+ *     {@code independent} or {@code single}
  * @param maxTokensPerWorker each worker's token budget before the finisher
  * @param maxStepTokens a step longer than this ends anyway
  * @param temperature sampling temperature, 0 = greedy
  * @param topP nucleus mass in (0, 1]
  * @param topK 0 = no limit
  * @param seed base seed (worker i samples with {@code seed + i})
- * @param selfCheckEvery insert the self-check question every this many tokens of a worker (0 = never)
+ * @param selfCheckEvery insert the self-check question every this many tokens of all workers together (0 = never)
  * @param finisherTokens greedy tokens after the finisher
  * @param fewShot include worked examples of collaboration in the prompt
  * @param enableThinking passed to the chat template (Qwen3: {@code false} adds an empty think block)

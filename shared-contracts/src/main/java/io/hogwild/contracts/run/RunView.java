@@ -17,8 +17,11 @@ import java.util.List;
  * @param createdAt when it was accepted
  * @param startedAt when the GPU worker accepted the session
  * @param finishedAt when it reached a final state
- * @param finalAnswer the answer a worker gave in {@code \boxed{}}, if any
- * @param finishReason why the session ended: {@code answer}, {@code budget}, {@code cancelled}, {@code error}
+ * @param finalAnswer the run's answer (the last valid {@code \boxed{}}, or the finisher's), if any
+ * @param answers every distinct answer the run produced and who gave it (empty until the session finished)
+ * @param answersDisagree whether more than one distinct answer was given (null until the session finished)
+ * @param finishReason why the session ended: {@code answer}, {@code budget}, {@code stopped}, {@code cancelled},
+ *     {@code error}
  * @param failureReason what went wrong, for {@link RunStatus#FAILED}
  * @param progress per-worker counters
  * @param request the request as received
@@ -35,6 +38,8 @@ public record RunView(
         Instant startedAt,
         Instant finishedAt,
         String finalAnswer,
+        List<AnswerGiven> answers,
+        Boolean answersDisagree,
         String finishReason,
         String failureReason,
         List<RunWorkerProgress> progress,

@@ -5,8 +5,9 @@ package io.hogwild.contracts.run;
  *
  * @param name the worker, e.g. {@code Alice}
  * @param steps steps started
- * @param tokens tokens generated (finisher tokens included)
+ * @param tokens tokens generated (EOS included; the finisher pass is nobody's)
  * @param currentStep the step it is writing (or wrote last)
- * @param state {@code waiting}, {@code generating}, {@code finishing} (after the finisher), {@code done}
+ * @param state {@code waiting}, {@code generating}, {@code done} (it stopped: budget, EOS, context; or the run
+ *     ended)
  */
 public record RunWorkerProgress(String name, int steps, int tokens, int currentStep, String state) {}

@@ -4,12 +4,12 @@ package io.hogwild.contracts.worker;
 public enum BlockRole {
     /** The rendered prompt: rules, examples, the problem. Prefilled once. */
     PROMPT,
-    /** A short standalone header (e.g. "history so far", "steps in progress"). Prefilled once. */
+    /** A short fixed section header (finished steps, the others' steps, the worker's own step). Prefilled once. */
     HEADER,
     /** Finished steps promoted from workers' step blocks. */
     HISTORY,
-    /** One worker's current, unfinished step. */
+    /** One worker's current, unfinished step (in the contiguous layout: everything it wrote). */
     WORKER_STEP,
-    /** The interleaved layout's single block that all workers append to. */
-    SHARED_STREAM
+    /** The "unfinished" marker and blank line shown after another worker's step block; one per worker. */
+    UNFINISHED_MARKER
 }

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param name display name used in step prefixes, e.g. {@code Alice}
  * @param view the blocks this worker reads, in order; the last is the block it writes ({@code stepBlock})
- * @param historyBlock where its finished steps are promoted ({@code null}: never promoted, e.g. interleaved)
+ * @param historyBlock where its finished steps are promoted ({@code null}: never promoted, e.g. contiguous)
  */
 public record WorkerSpec(String name, List<String> view, String historyBlock) {
 
