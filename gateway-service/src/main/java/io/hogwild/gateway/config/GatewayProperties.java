@@ -15,7 +15,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("hogwild.gateway")
 public record GatewayProperties(
-        /* Base URL of the orchestrator's internal and admin API. */
+        /* Base URL of the orchestrator's internal and admin API; several, comma separated, for failover. */
         @DefaultValue("http://localhost:8081") String orchestratorUrl,
         /* User keys: a file of "<name>:<sha256-hex>" lines (the Helm Secret's layout). */
         Path apiKeysFile,

@@ -2,6 +2,7 @@ package io.hogwild.gateway.security;
 
 import io.hogwild.gateway.config.GatewayProperties;
 import io.hogwild.web.ApiException;
+import io.hogwild.web.BearerTokens;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.core.Ordered;
@@ -56,7 +57,7 @@ public class ApiKeyFilter implements WebFilter, Ordered {
             return chain.filter(exchange);
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-        String key = bearer(header);
+        String key = BearerTokens.from(header);
         if (key == null) {
             return Mono.error(unauthorized(header == null
                     ? "an API key is required: send it as 'Authorization: Bearer <key>'"
@@ -72,18 +73,6 @@ public class ApiKeyFilter implements WebFilter, Ordered {
                     return chain.filter(exchange);
                 })
                 .orElseGet(() -> Mono.error(unauthorized("the API key is not valid")));
-    }
-
-    private static String bearer(String header) {
-        if (header == null) {
-            return null;
-        }
-        String value = header.strip();
-        if (value.length() <= 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String key = value.substring(7).strip();
-        return key.isEmpty() ? null : key;
     }
 
     private static ApiException unauthorized(String detail) {

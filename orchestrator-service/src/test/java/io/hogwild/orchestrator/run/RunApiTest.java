@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,9 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * The internal and admin API over HTTP: validation problems, worker selection and resilience, and how a run ends when
- * its GPU worker misbehaves (full, down, crashing, vanishing), using a stand-in worker that does so on purpose.
+ * The internal and admin API over HTTP: validation problems, the queue (a run waits while no worker has room, and
+ * leaves it when cancelled), worker resilience, and how a run ends when its GPU worker misbehaves (full, down,
+ * crashing, vanishing), using a stand-in worker that does so on purpose.
  */
 @OrchestratorTest
 class RunApiTest {
@@ -42,8 +44,11 @@ class RunApiTest {
     @BeforeEach
     void setUp() {
         http = StubGpuWorker.client(port);
-        redis.command("EVAL", "for _, k in ipairs(redis.call('KEYS', 'hogwild:workers:*')) do "
-                + "redis.call('DEL', k) end return 0", "0");
+        // No worker and no queued run of an earlier test may reach this one's.
+        for (String pattern : List.of("hogwild:workers:*", "hogwild:queue:*")) {
+            redis.command("EVAL", "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end "
+                    + "return 0", "0", pattern);
+        }
         worker = new StubGpuWorker("stub-" + UUID.randomUUID());
     }
 
@@ -96,69 +101,113 @@ class RunApiTest {
     }
 
     @Test
-    void noRegisteredWorkerIs503WithRetryAfter() {
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().valueEquals("Retry-After", "3")
-                .expectBody().jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("No GPU worker"));
+    void badClientNameIsRefused() {
+        http.post().uri("/internal/runs").header("X-Hogwild-Client", "no spaces allowed")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"problem\":\"x\"}").exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.field").isEqualTo("X-Hogwild-Client");
     }
 
     @Test
-    void fullWorkerPropagates503AndItsRetryAfter() {
+    void noRegisteredWorkerQueuesTheRunUntilOneComes() {
+        RunView queued = create("{\"problem\":\"What is 2+2?\",\"workers\":2}");
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(queued.queuePosition()).isEqualTo(1);
+        assertThat(queued.client()).isEqualTo("internal");
+        assertThat(queued.gpuWorker()).isNull();
+
+        worker.register(redis, 4, 0);
+
+        await(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        RunView running = get(queued.runId());
+        assertThat(running.gpuWorker()).isEqualTo(worker.id());
+        assertThat(running.queuePosition()).isNull();
+        // Planned at dispatch, with the worker's model and the seed chosen when the run was accepted.
+        assertThat(worker.lastPlan().runId()).isEqualTo(queued.runId());
+        assertThat(events(queued.runId())).extracting(RunEvent::type)
+                .containsExactly(EventType.RUN_QUEUED, EventType.RUN_STARTED);
+    }
+
+    @Test
+    void fullWorkerMeansWaitingInTheQueue() {
         worker.register(redis, 4, 0);
         worker.mode(StubGpuWorker.Mode.FULL);
 
-        RunViewHolder holder = new RunViewHolder();
-        post("{\"problem\":\"What is 2+2?\",\"workers\":2}")
-                .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().valueEquals("Retry-After", "7")
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody()
-                .jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("all 2 session slots are busy"))
-                .jsonPath("$.run_id").value(id -> holder.id = id.toString());
+        RunView queued = create("{\"problem\":\"What is 2+2?\",\"workers\":2}");
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+        await(() -> worker.sessionRequests() >= 1);
+        // The worker said 503: the run went back to the head of the queue, not to FAILED.
+        RunView waiting = get(queued.runId());
+        assertThat(waiting.status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(waiting.queuePosition()).isIn(0, 1);
 
-        // The attempt is on record, failed with the reason; nothing was lost or left QUEUED.
-        RunView run = get(holder.id);
-        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(run.failureReason()).contains("no room");
+        worker.mode(StubGpuWorker.Mode.ACCEPT);
+        worker.register(redis, 4, 0); // its next heartbeat: the dispatcher tries it again
+
+        await(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        assertThat(events(queued.runId())).extracting(RunEvent::type)
+                .containsExactly(EventType.RUN_QUEUED, EventType.RUN_STARTED);
     }
 
     @Test
-    void workerAtItsSessionLimitInTheRegistryIsNotCalled() {
+    void workerAtItsSessionLimitInTheRegistryIsNotAskedForASession() {
         worker.register(redis, 2, 2);
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().valueEquals("Retry-After", "3");
-        assertThat(worker.connections()).isZero();
+        RunView queued = create("{\"problem\":\"x\"}");
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> worker.sessionRequests() == 0 && get(queued.runId()).status() == RunStatus.QUEUED);
+
+        worker.register(redis, 2, 1);
+        await(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        assertThat(worker.sessionRequests()).isEqualTo(1);
     }
 
     @Test
-    void downWorkerFailsFastAndOpensTheCircuit() {
+    void cancelInTheQueueTakesTheRunOutAndTheNextMovesUp() {
+        RunView first = create("{\"problem\":\"first\"}");
+        RunView second = create("{\"problem\":\"second\"}");
+        assertThat(second.queuePosition()).isEqualTo(2);
+
+        http.post().uri("/internal/runs/{id}/cancel", first.runId()).exchange().expectStatus().isAccepted()
+                .expectBody().jsonPath("$.status").isEqualTo("CANCELLED");
+
+        assertThat(get(second.runId()).queuePosition()).isEqualTo(1);
+        assertThat(events(first.runId())).extracting(RunEvent::type).containsExactly(EventType.RUN_QUEUED,
+                EventType.CANCEL_REQUESTED, EventType.RUN_ENDED);
+        http.get().uri("/admin/queue").exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.depth").isEqualTo(1)
+                .jsonPath("$.clients.internal[0]").isEqualTo(second.runId());
+
+        // Nothing runs the cancelled one once a worker comes.
+        worker.register(redis, 4, 0);
+        await(() -> get(second.runId()).status() == RunStatus.RUNNING);
+        assertThat(worker.sessionRequests()).isEqualTo(1);
+        assertThat(get(first.runId()).status()).isEqualTo(RunStatus.CANCELLED);
+    }
+
+    @Test
+    void downWorkerLeavesRunsQueuedAndOpensTheCircuit() {
         worker.register(redis, 4, 0);
         worker.mode(StubGpuWorker.Mode.DROP_CONNECTIONS);
 
         long start = System.nanoTime();
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody().jsonPath("$.detail").value(d -> assertThat(d.toString())
-                        .contains(worker.id()).contains("unreachable"));
+        RunView queued = create("{\"problem\":\"x\"}");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
 
-        // Retries of the idempotent model call count too: the window of 4 calls fills and the circuit opens.
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        // The dispatcher's attempts (and their retries) fill the window of 4 calls and the circuit opens.
+        await(() -> "OPEN".equals(circuitOf(worker.id())));
         int hitsWhenOpen = worker.connections();
-        for (int i = 0; i < 3; i++) {
-            post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                    .expectHeader().exists("Retry-After")
-                    .expectBody().jsonPath("$.detail").value(d -> assertThat(d.toString())
-                            .contains("circuit breaker is open").contains("no call was attempted"));
-        }
-        assertThat(worker.connections()).as("no call reached the worker once the circuit was open")
-                .isEqualTo(hitsWhenOpen);
-        http.get().uri("/admin/workers").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$[0].circuit").isEqualTo("OPEN");
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> worker.connections() == hitsWhenOpen);
+        assertThat(get(queued.runId()).status()).as("a broken worker is not the run's fault")
+                .isEqualTo(RunStatus.QUEUED);
+
+        http.post().uri("/internal/runs/{id}/cancel", queued.runId()).exchange().expectStatus().isAccepted();
+        assertThat(get(queued.runId()).status()).isEqualTo(RunStatus.CANCELLED);
     }
 
     @Test
-    void unreachableWorkerAddressIsAClearFastProblem() throws Exception {
+    void unreachableWorkerAddressDoesNotHoldUpAccepting() throws Exception {
         int closedPort;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
@@ -167,17 +216,16 @@ class RunApiTest {
                 new io.hogwild.contracts.worker.WorkerRegistration("gone", "http://127.0.0.1:" + closedPort,
                         "stub-model", 4, 0, 1, System.currentTimeMillis())), "EX", "60");
         long start = System.nanoTime();
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectBody().jsonPath("$.title").isEqualTo("GPU worker unavailable")
-                .jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("gone").contains("unreachable"));
+        RunView queued = create("{\"problem\":\"x\"}");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+        http.post().uri("/internal/runs/{id}/cancel", queued.runId()).exchange().expectStatus().isAccepted();
     }
 
     @Test
     void workerCrashMidRunFailsTheRunAndKeepsWhatWasRecorded() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"What is 2+2?\",\"workers\":2,\"layout\":\"combined\"}");
-        assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+        RunView run = running("{\"problem\":\"What is 2+2?\",\"workers\":2,\"layout\":\"combined\"}");
         String session = run.sessionId();
         assertThat(worker.lastPlan().workers()).hasSize(2);
 
@@ -206,7 +254,7 @@ class RunApiTest {
     @Test
     void workerWhoseHeartbeatStopsFailsTheRun() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"x\",\"workers\":2}");
+        RunView run = running("{\"problem\":\"x\",\"workers\":2}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
 
         worker.unregister(redis);
@@ -219,7 +267,7 @@ class RunApiTest {
     @Test
     void cancelMidRunStopsTheSessionAndEndsCancelled() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"x\",\"workers\":3,\"layout\":\"interleaved\"}");
+        RunView run = running("{\"problem\":\"x\",\"workers\":3,\"layout\":\"interleaved\"}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
 
         http.post().uri("/internal/runs/{id}/cancel", run.runId()).exchange().expectStatus().isAccepted();
@@ -236,7 +284,7 @@ class RunApiTest {
     @Test
     void sseReplaysAndResumesFromLastEventId() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"x\",\"workers\":2}");
+        RunView run = running("{\"problem\":\"x\",\"workers\":2}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
         worker.emit(run.sessionId(), new EventData.SessionFinished("budget", 7, 12, null));
         await(() -> get(run.runId()).status() == RunStatus.FINISHED);
@@ -272,13 +320,26 @@ class RunApiTest {
 
     // --- helpers
 
-    static final class RunViewHolder {
-        String id;
-    }
-
     private RunView create(String json) {
         return post(json).expectStatus().isAccepted().expectHeader().exists("Location")
                 .expectBody(RunView.class).returnResult().getResponseBody();
+    }
+
+    /** Creates a run and waits until a GPU worker runs it. */
+    private RunView running(String json) {
+        RunView queued = create(json);
+        await(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        return get(queued.runId());
+    }
+
+    private String circuitOf(String workerId) {
+        List<java.util.Map<String, Object>> workers = http.get().uri("/admin/workers").exchange()
+                .expectStatus().isOk()
+                .expectBody(new ParameterizedTypeReference<List<java.util.Map<String, Object>>>() { })
+                .returnResult().getResponseBody();
+        return workers.stream()
+                .filter(w -> workerId.equals(((java.util.Map<?, ?>) w.get("registration")).get("worker_id")))
+                .map(w -> (String) w.get("circuit")).findFirst().orElse(null);
     }
 
     private RunView get(String runId) {
@@ -302,17 +363,8 @@ class RunApiTest {
     }
 
     private static void await(Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 15 s");
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(condition::get);
     }
+
 }
