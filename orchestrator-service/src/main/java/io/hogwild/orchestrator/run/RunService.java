@@ -92,8 +92,7 @@ public class RunService {
                                 HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Queue full", "the run queue holds "
                                 + enqueued.depth() + " runs, its limit; try again later", wait, null)
                                 .with("queue_depth", enqueued.depth())
-                                .with("max_queue_depth", properties.queue().maxDepth()))))
-                .onErrorMap(RedisOutages::isOutage, e -> redisUnavailable());
+                                .with("max_queue_depth", properties.queue().maxDepth()))));
     }
 
     /**
@@ -183,11 +182,6 @@ public class RunService {
         fields.put(Field.FINISH_REASON, "cancelled");
         fields.put("cancel_note", note);
         return recorder.end(runId, RunStatus.CANCELLED, fields);
-    }
-
-    private static ApiException redisUnavailable() {
-        return ApiException.unavailable("store-unavailable", "Run store unavailable",
-                "the orchestrator cannot reach Redis right now", java.time.Duration.ofSeconds(2));
     }
 
     /** Checks beyond the record's annotations: consistency between fields and the configured limits. */

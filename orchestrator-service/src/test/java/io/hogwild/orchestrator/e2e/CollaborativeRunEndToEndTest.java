@@ -77,9 +77,8 @@ class CollaborativeRunEndToEndTest {
                 "--hogwild.worker.heartbeat-interval=300ms",
                 "--hogwild.worker.heartbeat-ttl=5s",
                 ServiceCredentials.argument()));
-        args.addAll(List.of(extra));
         // Command-line arguments: they win over any application.yml (default properties would not).
-        return onRedis(new SpringApplicationBuilder(WorkerApplication.class), extra).run(args.toArray(String[]::new));
+        return onRedis(new SpringApplicationBuilder(WorkerApplication.class), extra).run(merged(args, extra));
     }
 
     /** An orchestrator on a random port (on the test Redis unless {@code extra} names another). */
@@ -90,9 +89,20 @@ class CollaborativeRunEndToEndTest {
                 "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms",
                 "--hogwild.orchestrator.queue.dispatch-interval=100ms",
                 ServiceCredentials.argument()));
-        args.addAll(List.of(extra));
         return onRedis(new SpringApplicationBuilder(OrchestratorApplication.class), extra)
-                .run(args.toArray(String[]::new));
+                .run(merged(args, extra));
+    }
+
+    /** The defaults with {@code extra} added, an extra {@code --name=value} replacing a default of the same name. */
+    private static String[] merged(List<String> defaults, String... extra) {
+        Map<String, String> byName = new java.util.LinkedHashMap<>();
+        for (String arg : defaults) {
+            byName.put(arg.substring(0, arg.indexOf('=')), arg);
+        }
+        for (String arg : extra) {
+            byName.put(arg.substring(0, arg.indexOf('=')), arg);
+        }
+        return byName.values().toArray(String[]::new);
     }
 
     /** The test Redis, unless the arguments name another (the initializer would take precedence over them). */
