@@ -58,11 +58,11 @@ public class RunController {
             @RequestParam(name = "after", required = false) String after) {
         String from = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim() : after;
         return runs.get(runId).thenMany(follower.follow(runId, EventIds.validated(from)))
-                // QUEUE_POSITION events are not in the log: they carry no id, so Last-Event-ID is unaffected.
-                .map(event -> ServerSentEvent.builder(event)
-                        .id(event.id())
-                        .event(event.type().name())
-                        .build());
+                .map(event -> {
+                    ServerSentEvent.Builder<RunEvent> sse = ServerSentEvent.builder(event).event(event.type().name());
+                    // QUEUE_POSITION events are not in the log: they carry no id, so Last-Event-ID is unaffected.
+                    return event.id() != null ? sse.id(event.id()).build() : sse.build();
+                });
     }
 
     @PostMapping("/{runId}/cancel")

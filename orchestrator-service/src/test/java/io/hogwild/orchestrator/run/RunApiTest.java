@@ -185,6 +185,33 @@ class RunApiTest {
     }
 
     @Test
+    void theEventStreamOfAQueuedRunShowsItsPositionWithoutIds() {
+        RunView first = create("{\"problem\":\"first\"}");
+        RunView second = create("{\"problem\":\"second\"}");
+        List<org.springframework.http.codec.ServerSentEvent<RunEvent>> seen =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        var following = http.get().uri("/internal/runs/{id}/events", second.runId())
+                .accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+                .returnResult(new ParameterizedTypeReference<org.springframework.http.codec.ServerSentEvent<RunEvent>>() { })
+                .getResponseBody().doOnNext(seen::add).take(3).subscribe();
+        try {
+            await(() -> seen.size() == 2);
+            http.post().uri("/internal/runs/{id}/cancel", first.runId()).exchange().expectStatus().isAccepted();
+            await(() -> seen.size() == 3);
+        } finally {
+            following.dispose();
+        }
+        assertThat(seen).extracting(e -> e.data().data()).containsExactly(
+                new EventData.RunQueued(Layout.COMBINED, List.of("Alice", "Bob")),
+                new EventData.QueuePosition(2), new EventData.QueuePosition(1));
+        assertThat(seen.get(0).id()).isNotBlank();
+        assertThat(seen.subList(1, 3)).allSatisfy(e -> {
+            assertThat(e.id()).as("not in the log").isNull();
+            assertThat(e.event()).isEqualTo("QUEUE_POSITION");
+        });
+    }
+
+    @Test
     void downWorkerLeavesRunsQueuedAndOpensTheCircuit() {
         worker.register(redis, 4, 0);
         worker.mode(StubGpuWorker.Mode.DROP_CONNECTIONS);
