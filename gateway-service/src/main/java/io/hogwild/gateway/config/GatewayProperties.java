@@ -61,7 +61,7 @@ public record GatewayProperties(
     /** How the orchestrator is called. */
     public record Resilience(
             @DefaultValue("2s") Duration connectTimeout,
-            /* Limit for one call (creating a run waits for the GPU worker to accept the session). */
+            /* Limit for one call (creating a run only queues it; the rest are reads and cancels). */
             @DefaultValue("30s") Duration callTimeout,
             @DefaultValue("50") float failureRateThreshold,
             @DefaultValue("10") int slidingWindowSize,

@@ -3,7 +3,7 @@ package io.hogwild.gateway.security;
 import io.hogwild.gateway.config.GatewayProperties;
 import io.hogwild.web.ApiException;
 import io.hogwild.web.BearerTokens;
-import java.util.ArrayList;
+import io.hogwild.web.OpenPaths;
 import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -33,15 +33,13 @@ public class ApiKeyFilter implements WebFilter, Ordered {
     private static final String CHALLENGE = "Bearer realm=\"hogwild\"";
 
     private final ApiKeyStore keys;
-    private final List<PathPattern> open = new ArrayList<>();
+    private final OpenPaths open;
     private final List<PathPattern> adminOnly;
 
     public ApiKeyFilter(ApiKeyStore keys, GatewayProperties properties) {
         this.keys = keys;
+        this.open = new OpenPaths(properties.security().publicPaths());
         PathPatternParser parser = PathPatternParser.defaultInstance;
-        open.add(parser.parse("/actuator/health"));
-        open.add(parser.parse("/actuator/health/**"));
-        properties.security().publicPaths().forEach(p -> open.add(parser.parse(p.strip())));
         adminOnly = List.of(parser.parse("/admin"), parser.parse("/admin/**"), parser.parse("/actuator/**"));
     }
 
@@ -53,7 +51,7 @@ public class ApiKeyFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
-        if (matches(open, path)) {
+        if (open.matches(path)) {
             return chain.filter(exchange);
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);

@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -64,7 +63,7 @@ public class RunDispatcher {
     private final Map<String, Long> fullAt = new ConcurrentHashMap<>();
     /** Runs this instance is dispatching right now (the takeover leaves them alone). */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private volatile Disposable loop;
+    private final BackgroundLoop loop = new BackgroundLoop();
 
     public RunDispatcher(RunStore store, RunQueue queue, RunPlanner planner, SessionRecorder recorder,
                          WorkerRegistry registry, WorkerResilience resilience, GpuWorkerClient client,
@@ -83,27 +82,13 @@ public class RunDispatcher {
 
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
-        // At most one round runs at a time; wake-ups during a round are folded into one more round.
-        loop = Flux.merge(Flux.interval(Duration.ZERO, properties.queue().dispatchInterval()).map(tick -> true),
-                        trigger.signals())
-                .onBackpressureDrop()
-                .concatMap(signal -> round().onErrorResume(e -> {
-                    if (RedisOutages.isOutage(e)) {
-                        log.debug("dispatch round skipped: Redis unavailable ({})", e.toString());
-                    } else {
-                        log.warn("dispatch round failed: {}", e.toString());
-                    }
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
+        loop.start(Flux.merge(Flux.interval(Duration.ZERO, properties.queue().dispatchInterval()).map(tick -> true),
+                trigger.signals()), Mono.defer(this::round), log, "dispatch round");
     }
 
     @PreDestroy
     public void stop() {
-        Disposable d = loop;
-        if (d != null) {
-            d.dispose();
-        }
+        loop.stop();
     }
 
     /** Whether this instance is dispatching the run right now. */

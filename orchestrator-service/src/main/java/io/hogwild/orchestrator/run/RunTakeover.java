@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -30,7 +29,7 @@ public class RunTakeover {
     private final SessionRecorder recorder;
     private final RunDispatcher dispatcher;
     private final OrchestratorProperties properties;
-    private volatile Disposable loop;
+    private final BackgroundLoop loop = new BackgroundLoop();
 
     public RunTakeover(RunStore store, RunQueue queue, SessionRecorder recorder, RunDispatcher dispatcher,
                        OrchestratorProperties properties) {
@@ -43,23 +42,13 @@ public class RunTakeover {
 
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
-        loop = Flux.interval(Duration.ZERO, properties.queue().takeoverInterval())
-                .onBackpressureDrop()
-                .concatMap(tick -> sweep().onErrorResume(e -> {
-                    if (!RedisOutages.isOutage(e)) {
-                        log.warn("takeover sweep failed: {}", e.toString());
-                    }
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
+        loop.start(Flux.interval(Duration.ZERO, properties.queue().takeoverInterval()), Mono.defer(this::sweep), log,
+                "takeover sweep");
     }
 
     @PreDestroy
     public void stop() {
-        Disposable d = loop;
-        if (d != null) {
-            d.dispose();
-        }
+        loop.stop();
     }
 
     Mono<Void> sweep() {

@@ -3,12 +3,9 @@ package io.hogwild.orchestrator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.event.EventType;
 import io.hogwild.contracts.run.RunEvent;
-import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunStatus;
-import io.hogwild.contracts.run.RunView;
 import io.hogwild.contracts.worker.SessionStatus;
 import io.hogwild.orchestrator.OrchestratorApplication;
 import io.hogwild.orchestrator.run.SessionRecorder;
@@ -25,12 +22,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -44,21 +39,11 @@ class OrchestratorReplicasEndToEndTest {
 
     private static final int RUNS = 8;
 
-    private ConfigurableApplicationContext gpuWorker;
-    private ConfigurableApplicationContext survivor;
-    private ServiceProcess doomed;
+    private final E2e.Started started = new E2e.Started();
 
     @AfterEach
-    void stop() {
-        if (doomed != null) {
-            doomed.close();
-        }
-        if (survivor != null) {
-            survivor.close();
-        }
-        if (gpuWorker != null) {
-            gpuWorker.close();
-        }
+    void stop() throws Exception {
+        started.close();
     }
 
     @Test
@@ -71,14 +56,15 @@ class OrchestratorReplicasEndToEndTest {
                 "--hogwild.orchestrator.queue.dispatch-interval=100ms",
                 "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms");
         String workerId = "replicas-gpu-" + UUID.randomUUID();
-        gpuWorker = CollaborativeRunEndToEndTest.startGpuWorker("hogwild-engine/src/test/resources/golden/qwen3-tiny",
-                workerId, "--hogwild.worker.max-sessions=" + RUNS);
+        ConfigurableApplicationContext gpuWorker = started.add(CollaborativeRunEndToEndTest.startGpuWorker(
+                E2e.TINY_MODEL, workerId, "--hogwild.worker.max-sessions=" + RUNS));
         List<String> doomedArgs = new ArrayList<>(shared);
         doomedArgs.addAll(List.of("--spring.data.redis.url=" + redis.url(), ServiceCredentials.argument(),
                 "--hogwild.orchestrator.events.poll-interval=20ms"));
-        doomed = ServiceProcess.start("orchestrator-replica-a", OrchestratorApplication.class, doomedArgs)
-                .awaitReady(Duration.ofMinutes(2));
-        survivor = CollaborativeRunEndToEndTest.startOrchestrator(shared.toArray(String[]::new));
+        ServiceProcess doomed = started.add(ServiceProcess.start("orchestrator-replica-a",
+                OrchestratorApplication.class, doomedArgs)).awaitReady(Duration.ofMinutes(2));
+        ConfigurableApplicationContext survivor = started.add(CollaborativeRunEndToEndTest.startOrchestrator(
+                shared.toArray(String[]::new)));
         String survivorId = survivor.getBean(SessionRecorder.class).instanceId();
         WebTestClient toDoomed = StubGpuWorker.client(doomed.port());
         WebTestClient toSurvivor = StubGpuWorker.client(CollaborativeRunEndToEndTest.port(survivor));
@@ -87,40 +73,31 @@ class OrchestratorReplicasEndToEndTest {
         // Half of the runs posted to each replica; either may dispatch any of them.
         List<String> runIds = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            WebTestClient http = i % 2 == 0 ? toDoomed : toSurvivor;
-            runIds.add(http.post().uri("/internal/runs").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(new RunRequest("Run " + i + ": Alice and Bob must find 17 * 23.", 2, Layout.COMBINED,
-                            300, 24, 0.0, 1.0, 0, (long) i, 0, 4, false, false, null))
-                    .exchange().expectStatus().isAccepted()
-                    .expectBody(RunView.class).returnResult().getResponseBody().runId());
+            runIds.add(E2e.post(i % 2 == 0 ? toDoomed : toSurvivor, E2e.collaboration(i)));
         }
 
         // Kill the replica while it records runs that have written tokens.
         Function<String, Object> owner = runId -> redis.command("GET", "hogwild:run:" + runId + ":owner");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> runIds.stream()
-                .anyMatch(id -> heldByDoomed(owner.apply(id), survivorId) && tokens(toSurvivor, id) > 0));
+                .anyMatch(id -> heldByDoomed(owner.apply(id), survivorId) && E2e.tokens(toSurvivor, id) > 0));
         Set<String> heldAtKill = runIds.stream()
                 .filter(id -> heldByDoomed(owner.apply(id), survivorId)
-                        && get(toSurvivor, id).status() == RunStatus.RUNNING)
+                        && E2e.get(toSurvivor, id).status() == RunStatus.RUNNING)
                 .collect(Collectors.toSet());
         doomed.kill();
         assertThat(heldAtKill).as("runs the killed replica was recording").isNotEmpty();
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250)).until(() -> runIds.stream()
-                .allMatch(id -> get(toSurvivor, id).status() == RunStatus.FINISHED));
+                .allMatch(id -> E2e.get(toSurvivor, id).status() == RunStatus.FINISHED));
 
         for (String runId : runIds) {
-            List<RunEvent> events = toSurvivor.get().uri("/admin/runs/{id}/events?limit=10000", runId).exchange()
-                    .expectStatus().isOk().expectBodyList(RunEvent.class).returnResult().getResponseBody();
+            List<RunEvent> events = E2e.log(toSurvivor, runId);
             Map<EventType, Long> counts = events.stream().collect(Collectors.groupingBy(RunEvent::type,
                     Collectors.counting()));
             assertThat(counts).as("run %s", runId).containsEntry(EventType.RUN_QUEUED, 1L)
                     .containsEntry(EventType.RUN_STARTED, 1L).containsEntry(EventType.SESSION_STARTED, 1L)
                     .containsEntry(EventType.SESSION_FINISHED, 1L).containsEntry(EventType.RUN_ENDED, 1L);
-            List<Long> seqs = events.stream().filter(e -> e.sessionSeq() != null).map(RunEvent::sessionSeq).toList();
-            assertThat(seqs).as("run %s: every session event once, in order, no gap", runId)
-                    .containsExactlyElementsOf(LongStream.rangeClosed(1, seqs.size()).boxed().toList());
-            assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.RUN_ENDED);
+            E2e.assertCompleteLog(runId, events);
         }
 
         // Exactly once: the worker ran one session per run, no more.
@@ -133,14 +110,5 @@ class OrchestratorReplicasEndToEndTest {
 
     private static boolean heldByDoomed(Object owner, String survivorId) {
         return owner != null && !survivorId.equals(owner);
-    }
-
-    private static RunView get(WebTestClient http, String runId) {
-        return http.get().uri("/internal/runs/{id}", runId).exchange().expectStatus().isOk()
-                .expectBody(RunView.class).returnResult().getResponseBody();
-    }
-
-    private static int tokens(WebTestClient http, String runId) {
-        return get(http, runId).progress().stream().mapToInt(p -> p.tokens()).sum();
     }
 }

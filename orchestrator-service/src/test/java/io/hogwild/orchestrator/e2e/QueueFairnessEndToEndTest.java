@@ -33,24 +33,18 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @ExtendWith(RedisExtension.class)
 class QueueFairnessEndToEndTest {
 
-    private ConfigurableApplicationContext gpuWorker;
-    private ConfigurableApplicationContext orchestrator;
+    private final E2e.Started started = new E2e.Started();
 
     @AfterEach
-    void stop() {
-        if (orchestrator != null) {
-            orchestrator.close();
-        }
-        if (gpuWorker != null) {
-            gpuWorker.close();
-        }
+    void stop() throws Exception {
+        started.close();
     }
 
     @Test
     void tenRunsFromTwoKeysAreQueuedAndDispatchedFifoPerKeyAndInTurns(TestRedis redis) {
         // A queue of this test's own: no other orchestrator of this JVM dispatches from it.
-        orchestrator = CollaborativeRunEndToEndTest.startOrchestrator(
-                "--hogwild.orchestrator.queue.key-prefix=fairness-" + UUID.randomUUID() + ":");
+        ConfigurableApplicationContext orchestrator = started.add(CollaborativeRunEndToEndTest.startOrchestrator(
+                "--hogwild.orchestrator.queue.key-prefix=fairness-" + UUID.randomUUID() + ":"));
         WebTestClient http = StubGpuWorker.client(CollaborativeRunEndToEndTest.port(orchestrator));
 
         // Posted at once: each key's runs one after the other from its own thread, both threads together.
@@ -64,17 +58,17 @@ class QueueFairnessEndToEndTest {
 
         // No GPU worker yet: everything waits, and the positions say in which order it will run.
         Map<String, Integer> positions = all.stream().collect(Collectors.toMap(RunView::runId,
-                run -> get(http, run.runId()).queuePosition()));
+                run -> E2e.get(http, run.runId()).queuePosition()));
         assertThat(positions.values()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         List<String> announced = positions.entrySet().stream().sorted(Map.Entry.comparingByValue())
                 .map(Map.Entry::getKey).toList();
 
-        gpuWorker = CollaborativeRunEndToEndTest.startGpuWorker("hogwild-engine/src/test/resources/golden/qwen3-tiny",
-                "fairness-gpu-" + UUID.randomUUID(), "--hogwild.worker.max-sessions=1");
+        started.add(CollaborativeRunEndToEndTest.startGpuWorker(E2e.TINY_MODEL, "fairness-gpu-" + UUID.randomUUID(),
+                "--hogwild.worker.max-sessions=1"));
 
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> all.stream()
-                .allMatch(run -> get(http, run.runId()).status() == RunStatus.FINISHED));
-        List<RunView> finished = all.stream().map(run -> get(http, run.runId())).toList();
+                .allMatch(run -> E2e.get(http, run.runId()).status() == RunStatus.FINISHED));
+        List<RunView> finished = all.stream().map(run -> E2e.get(http, run.runId())).toList();
         List<String> dispatched = finished.stream().sorted(Comparator.comparing(RunView::startedAt))
                 .map(RunView::runId).toList();
         List<String> ended = finished.stream().sorted(Comparator.comparing(RunView::finishedAt))
@@ -105,11 +99,6 @@ class QueueFairnessEndToEndTest {
                     .expectBody(RunView.class).returnResult().getResponseBody());
         }
         return runs;
-    }
-
-    private static RunView get(WebTestClient http, String runId) {
-        return http.get().uri("/internal/runs/{id}", runId).exchange().expectStatus().isOk()
-                .expectBody(RunView.class).returnResult().getResponseBody();
     }
 
     private static List<String> ids(List<RunView> runs) {

@@ -3,12 +3,8 @@ package io.hogwild.orchestrator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hogwild.contracts.Layout;
-import io.hogwild.contracts.event.EventType;
 import io.hogwild.contracts.run.RunEvent;
-import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunStatus;
-import io.hogwild.contracts.run.RunView;
 import io.hogwild.orchestrator.support.StubGpuWorker;
 import io.hogwild.testing.redis.DurableRedis;
 import java.time.Duration;
@@ -17,11 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -32,47 +26,33 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 class RedisRestartEndToEndTest {
 
-    private DurableRedis redis;
-    private ConfigurableApplicationContext gpuWorker;
-    private ConfigurableApplicationContext orchestrator;
+    private final E2e.Started started = new E2e.Started();
 
     @AfterEach
-    void stop() {
-        if (orchestrator != null) {
-            orchestrator.close();
-        }
-        if (gpuWorker != null) {
-            gpuWorker.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+    void stop() throws Exception {
+        started.close();
     }
 
     @Test
     void aRedisCrashLosesNothingRecordedAndRunsInFlightFinish() {
-        redis = DurableRedis.start();
+        DurableRedis redis = started.add(DurableRedis.start());
         String onDurableRedis = "--spring.data.redis.url=" + redis.url();
         // Calls to a Redis that is down fail after 2 s instead of Lettuce's default minute.
         String redisTimeout = "--spring.data.redis.timeout=2s";
         String workerId = "restart-gpu-" + UUID.randomUUID();
-        gpuWorker = CollaborativeRunEndToEndTest.startGpuWorker("hogwild-engine/src/test/resources/golden/qwen3-tiny",
-                workerId, onDurableRedis, redisTimeout);
-        orchestrator = CollaborativeRunEndToEndTest.startOrchestrator(onDurableRedis, redisTimeout,
-                "--hogwild.orchestrator.registry.heartbeat-check-interval=300ms");
+        started.add(CollaborativeRunEndToEndTest.startGpuWorker(E2e.TINY_MODEL, workerId, onDurableRedis,
+                redisTimeout));
+        ConfigurableApplicationContext orchestrator = started.add(CollaborativeRunEndToEndTest.startOrchestrator(
+                onDurableRedis, redisTimeout, "--hogwild.orchestrator.registry.heartbeat-check-interval=300ms"));
         WebTestClient http = StubGpuWorker.client(CollaborativeRunEndToEndTest.port(orchestrator));
         await().atMost(Duration.ofSeconds(60)).until(() -> redis.command("GET", "hogwild:workers:" + workerId) != null);
 
         List<String> runIds = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            runIds.add(http.post().uri("/internal/runs").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(new RunRequest("Run " + i + ": Alice and Bob must find 17 * 23.", 2, Layout.COMBINED,
-                            300, 24, 0.0, 1.0, 0, (long) i, 0, 4, false, false, null))
-                    .exchange().expectStatus().isAccepted()
-                    .expectBody(RunView.class).returnResult().getResponseBody().runId());
+            runIds.add(E2e.post(http, E2e.collaboration(i)));
         }
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> runIds.stream()
-                .allMatch(id -> get(http, id).status() == RunStatus.RUNNING && tokens(http, id) > 0));
+                .allMatch(id -> E2e.get(http, id).status() == RunStatus.RUNNING && E2e.tokens(http, id) > 0));
 
         // What Redis acknowledged before the crash.
         Object runsBefore = redis.command("ZRANGE", "hogwild:runs:all", "0", "-1");
@@ -95,25 +75,11 @@ class RedisRestartEndToEndTest {
 
         // The runs in flight go on once the services have reconnected, and end with complete logs.
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> runIds.stream().allMatch(id -> get(http, id).status() == RunStatus.FINISHED));
+                .until(() -> runIds.stream().allMatch(id -> E2e.get(http, id).status() == RunStatus.FINISHED));
         for (String runId : runIds) {
-            List<RunEvent> events = http.get().uri("/admin/runs/{id}/events?limit=10000", runId).exchange()
-                    .expectStatus().isOk().expectBodyList(RunEvent.class).returnResult().getResponseBody();
-            List<Long> seqs = events.stream().filter(e -> e.sessionSeq() != null).map(RunEvent::sessionSeq).toList();
-            assertThat(seqs).as("run %s: every session event once, in order, no gap", runId)
-                    .containsExactlyElementsOf(LongStream.rangeClosed(1, seqs.size()).boxed().toList());
-            assertThat(events.stream().filter(e -> e.type() == EventType.RUN_ENDED).count()).isEqualTo(1);
-            assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.RUN_ENDED);
+            List<RunEvent> events = E2e.log(http, runId);
+            E2e.assertCompleteLog(runId, events);
             assertThat(events.size()).isGreaterThan(logsBefore.get(runId).size());
         }
-    }
-
-    private static RunView get(WebTestClient http, String runId) {
-        return http.get().uri("/internal/runs/{id}", runId).exchange().expectStatus().isOk()
-                .expectBody(RunView.class).returnResult().getResponseBody();
-    }
-
-    private static int tokens(WebTestClient http, String runId) {
-        return get(http, runId).progress().stream().mapToInt(p -> p.tokens()).sum();
     }
 }

@@ -82,7 +82,8 @@ class EventJsonContractTest {
                 new EventData.SessionFinished("budget", 77, 512, "42"),
                 new EventData.Error("out of cache", "java.lang.IllegalStateException"),
                 new EventData.CancelRequested(),
-                new EventData.RunEnded(RunStatus.FAILED, "error", "GPU worker gpu-7 disappeared"));
+                new EventData.RunEnded(RunStatus.FAILED, "error", "GPU worker gpu-7 disappeared"),
+                new EventData.QueuePosition(3));
     }
 
     @Test

@@ -2,19 +2,15 @@ package io.hogwild.web.internal;
 
 import io.hogwild.web.ApiException;
 import io.hogwild.web.BearerTokens;
-import java.util.ArrayList;
-import java.util.List;
+import io.hogwild.web.OpenPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.PathContainer;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
-import org.springframework.web.util.pattern.PathPattern;
-import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
@@ -31,14 +27,11 @@ public class InternalAuthFilter implements WebFilter, Ordered {
     private static final String CHALLENGE = "Bearer realm=\"hogwild-internal\"";
 
     private final InternalToken token;
-    private final List<PathPattern> open = new ArrayList<>();
+    private final OpenPaths open;
 
     public InternalAuthFilter(InternalToken token, InternalAuthProperties properties) {
         this.token = token;
-        PathPatternParser parser = PathPatternParser.defaultInstance;
-        open.add(parser.parse("/actuator/health"));
-        open.add(parser.parse("/actuator/health/**"));
-        properties.openPaths().forEach(p -> open.add(parser.parse(p.strip())));
+        this.open = new OpenPaths(properties.openPaths());
         if (!token.configured()) {
             log.warn("No internal token configured (HOGWILD_INTERNAL_TOKEN): every call but the health probes is "
                     + "refused with 401");
@@ -52,11 +45,8 @@ public class InternalAuthFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
-        for (PathPattern pattern : open) {
-            if (pattern.matches(path)) {
-                return chain.filter(exchange);
-            }
+        if (open.matches(exchange.getRequest().getPath().pathWithinApplication())) {
+            return chain.filter(exchange);
         }
         if (!token.configured()) {
             return Mono.error(unauthorized("this service has no internal token configured (HOGWILD_INTERNAL_TOKEN), "

@@ -134,6 +134,12 @@ final class RedisServerProcess implements RedisBackend {
 
     @Override
     public void stop() {
+        stop(process);
+        deleteRecursively(workDir);
+    }
+
+    /** SIGTERM (Redis saves what it must), SIGKILL after five seconds. */
+    static void stop(Process process) {
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -143,7 +149,6 @@ final class RedisServerProcess implements RedisBackend {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        deleteRecursively(workDir);
     }
 
     static void deleteRecursively(Path dir) {
