@@ -105,6 +105,31 @@ overrides the ConfigMap, which holds no URL in that case).
 {{- default (printf "%s-api-keys" (include "hogwild.fullname" .)) .Values.apiKeys.existingSecret }}
 {{- end }}
 
+{{/* Name of the Secret with the service credential. */}}
+{{- define "hogwild.internalToken.secretName" -}}
+{{- default (printf "%s-internal-token" (include "hogwild.fullname" .)) .Values.internalToken.existingSecret }}
+{{- end }}
+
+{{/* The service credential as an env entry (every service gets it; none logs it). */}}
+{{- define "hogwild.internalToken.env" -}}
+- name: HOGWILD_INTERNAL_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hogwild.internalToken.secretName" . }}
+      key: {{ .Values.internalToken.secretKey }}
+{{- end }}
+
+{{/*
+Paths of the internal services open without the service credential besides the health probes:
+the metrics, when pods carry Prometheus scrape annotations (annotation-based scraping sends no
+credential; the NetworkPolicies still limit who reaches the port).
+*/}}
+{{- define "hogwild.internalOpenPaths" -}}
+{{- if .Values.management.prometheusAnnotations }}
+HOGWILD_INTERNAL_OPENPATHS: "/actuator/prometheus"
+{{- end }}
+{{- end }}
+
 {{- define "hogwild.orchestrator.url" -}}
 {{- printf "http://%s-orchestrator:%d" (include "hogwild.fullname" .) (int .Values.orchestrator.service.port) }}
 {{- end }}

@@ -1,15 +1,20 @@
--- Appends one GPU worker event to a run's log exactly once (a resumed stream may repeat events: they are skipped by
--- their session seq) and updates the per-worker counters in the same step.
+-- Appends one GPU worker event to a run's log exactly once and only in order: its session seq must be the last
+-- recorded one + 1. A resumed stream, or a second recorder of the same run, repeats events (skipped); an event after
+-- a gap is refused, so the recorder reconnects after the last recorded seq. Per-worker counters move in the same step.
 -- KEYS: run hash, run event stream
 -- ARGV: session seq, event json, worker ('' if none), type, step ('' if none), token count, answer ('' if none),
 --       'done' when the event stops the worker ('' otherwise)
--- Returns the stream id, or false when the event was already recorded or the run does not exist.
+-- Returns 'appended:<stream id>', 'duplicate:<last seq>', 'gap:<last seq>', or 'missing' (no such run).
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  return false
+  return 'missing'
 end
 local last = tonumber(redis.call('HGET', KEYS[1], 'last_session_seq') or '0')
-if tonumber(ARGV[1]) <= last then
-  return false
+local seq = tonumber(ARGV[1])
+if seq <= last then
+  return 'duplicate:' .. last
+end
+if seq ~= last + 1 then
+  return 'gap:' .. last
 end
 redis.call('HSET', KEYS[1], 'last_session_seq', ARGV[1])
 local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[2])
@@ -36,4 +41,4 @@ end
 if t == 'FINAL_ANSWER' then
   redis.call('HSET', KEYS[1], 'final_answer', ARGV[7])
 end
-return id
+return 'appended:' .. id

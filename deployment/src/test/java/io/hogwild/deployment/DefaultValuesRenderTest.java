@@ -41,7 +41,7 @@ class DefaultValuesRenderTest {
   void rendersExactlyTheExpectedObjects() {
     assertThat(chart.names()).containsExactlyInAnyOrder(
         "ServiceAccount/hogwild",
-        "Secret/hogwild-api-keys",
+        "Secret/hogwild-api-keys", "Secret/hogwild-internal-token",
         "ConfigMap/hogwild-gateway", "ConfigMap/hogwild-orchestrator", "ConfigMap/hogwild-gpu-worker",
         "PersistentVolumeClaim/hogwild-model",
         "Service/hogwild-gateway", "Service/hogwild-orchestrator", "Service/hogwild-gpu-worker",

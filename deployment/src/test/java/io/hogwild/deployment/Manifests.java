@@ -24,6 +24,11 @@ final class Manifests {
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+  static {
+    // Custom resources the chart may render (KEDA's ScaledObject), typed like the built-in kinds.
+    SERIALIZATION.registerKubernetesResource(KedaScaledObject.class);
+  }
+
   private Manifests() {
   }
 
@@ -80,7 +85,8 @@ final class Manifests {
       map.forEach((key, value) -> collectUnknownFields(value, path + "." + key, unknown));
       return;
     }
-    if (!node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+    if (!node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")
+        && !(node instanceof KedaScaledObject) && !(node instanceof KedaScaledObject.Strict)) {
       return;
     }
     for (Class<?> type = node.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {

@@ -72,7 +72,7 @@ public final class SolveCommand {
     private int solve(SolveOptions options) {
         GatewayClient gateway = new GatewayClient(options.gateway(), options.apiKey(), json);
         String runId = gateway.createRun(options);
-        err.println("hogwild solve: run " + runId + " started; following its progress");
+        err.println("hogwild solve: run " + runId + " accepted; following its progress");
         ProgressPrinter printer = new ProgressPrinter(out);
         Thread cancelOnInterrupt = cancelHook(gateway, runId, printer);
         try {

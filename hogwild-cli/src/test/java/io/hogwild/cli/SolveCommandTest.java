@@ -148,7 +148,7 @@ class SolveCommandTest {
 
         assertThat(code).isZero();
         assertThat(stdout()).isEqualTo("Alice [1]: I'll add: 2+3.\nBob [1]: I check Alice: \\boxed{5}\nAnswer: 5\n");
-        assertThat(stderr()).contains("run r-1 started");
+        assertThat(stderr()).contains("run r-1 accepted");
         JsonNode body = createBodies.get(0);
         assertThat(body.path("problem").asString()).isEqualTo("What is 2+3?");
         assertThat(body.path("workers").asInt()).isEqualTo(2);

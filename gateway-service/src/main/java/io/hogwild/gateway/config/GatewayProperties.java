@@ -15,7 +15,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("hogwild.gateway")
 public record GatewayProperties(
-        /* Base URL of the orchestrator's internal and admin API. */
+        /* Base URL of the orchestrator's internal and admin API; several, comma separated, for failover. */
         @DefaultValue("http://localhost:8081") String orchestratorUrl,
         /* User keys: a file of "<name>:<sha256-hex>" lines (the Helm Secret's layout). */
         Path apiKeysFile,
@@ -61,7 +61,7 @@ public record GatewayProperties(
     /** How the orchestrator is called. */
     public record Resilience(
             @DefaultValue("2s") Duration connectTimeout,
-            /* Limit for one call (creating a run waits for the GPU worker to accept the session). */
+            /* Limit for one call (creating a run only queues it; the rest are reads and cancels). */
             @DefaultValue("30s") Duration callTimeout,
             @DefaultValue("50") float failureRateThreshold,
             @DefaultValue("10") int slidingWindowSize,

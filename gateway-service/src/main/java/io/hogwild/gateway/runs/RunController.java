@@ -41,7 +41,9 @@ public class RunController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Start a run", description = "Only `problem` is required; the rest default to the "
-            + "orchestrator's configuration. Answers 202 once a GPU worker accepted the session.")
+            + "orchestrator's configuration. Answers 202 with status QUEUED and `queue_position` as soon as the run is "
+            + "queued; 429 with Retry-After when the queue is full. Queued runs start as GPU workers free up, "
+            + "fairly across API keys.")
     public Mono<ResponseEntity<RunResponse>> create(@Valid @RequestBody RunRequest request,
                                                     @Parameter(hidden = true) ApiPrincipal principal) {
         return runs.create(request, principal, "runs").map(RunResponse::of)
@@ -69,7 +71,8 @@ public class RunController {
      */
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Follow a run's events (server-sent events)", description = "Token deltas per worker, "
-            + "steps, the final answer; ends after `run_ended`. Resumable with `Last-Event-ID` (or `?after=`).")
+            + "steps, the final answer; ends after `run_ended`. Resumable with `Last-Event-ID` (or `?after=`). While "
+            + "the run is queued, `queue_position` events (without id) say where it stands.")
     public Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> events(
             @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,

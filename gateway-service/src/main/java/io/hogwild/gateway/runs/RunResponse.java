@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A run as the public API shows it: the orchestrator's view without its internals (which GPU worker, which session),
- * plus links to follow and cancel it.
+ * plus links to follow and cancel it. {@code queue_position} is set while the run is QUEUED (1 = next; 0 = being
+ * handed to a GPU worker).
  */
 public record RunResponse(
         String id,
@@ -27,6 +28,7 @@ public record RunResponse(
         String failureReason,
         List<RunWorkerProgress> progress,
         RunRequest request,
+        Integer queuePosition,
         Links links) {
 
     public record Links(String self, String events, String cancel) {}
@@ -35,7 +37,7 @@ public record RunResponse(
         String self = "/v1/runs/" + run.runId();
         return new RunResponse(run.runId(), "hogwild.run", run.status(), run.layout(), run.workers(), run.model(),
                 run.createdAt(), run.startedAt(), run.finishedAt(), run.finalAnswer(), run.finishReason(),
-                run.failureReason(), run.progress(), run.request(),
+                run.failureReason(), run.progress(), run.request(), run.queuePosition(),
                 new Links(self, self + "/events", self + "/cancel"));
     }
 }

@@ -30,11 +30,11 @@ public class RunService {
     }
 
     /**
-     * Starts a run and records its owner. A run the orchestrator recorded although the request failed (its problem
+     * Queues a run in the owner's name (the orchestrator's queue is fair across key names) and records its owner. A run the orchestrator recorded although the request failed (its problem
      * names {@code run_id}, e.g. the GPU worker refused it) is owned too, so its creator can look at what happened.
      */
     public Mono<RunView> create(RunRequest request, ApiPrincipal owner, String api) {
-        return orchestrator.createRun(request)
+        return orchestrator.createRun(request, owner.name())
                 .flatMap(run -> owners.record(run.runId(), owner).thenReturn(run))
                 .doOnNext(run -> {
                     // Not ".created": Prometheus reserves the _created suffix and would drop it.

@@ -3,7 +3,8 @@ package io.hogwild.gateway.security;
 import io.hogwild.gateway.config.GatewayProperties;
 import io.hogwild.gateway.console.ConsoleConfiguration;
 import io.hogwild.web.ApiException;
-import java.util.ArrayList;
+import io.hogwild.web.BearerTokens;
+import io.hogwild.web.OpenPaths;
 import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -34,18 +35,17 @@ public class ApiKeyFilter implements WebFilter, Ordered {
     private static final String CHALLENGE = "Bearer realm=\"hogwild\"";
 
     private final ApiKeyStore keys;
-    private final List<PathPattern> open = new ArrayList<>();
+    private final OpenPaths open;
     private final List<PathPattern> adminOnly;
 
     public ApiKeyFilter(ApiKeyStore keys, GatewayProperties properties) {
         this.keys = keys;
-        PathPatternParser parser = PathPatternParser.defaultInstance;
-        open.add(parser.parse("/actuator/health"));
-        open.add(parser.parse("/actuator/health/**"));
         // The console's static files hold no data; every call the page makes sends the admin key.
-        open.add(parser.parse(ConsoleConfiguration.PATH));
-        open.add(parser.parse(ConsoleConfiguration.PATH + "/**"));
-        properties.security().publicPaths().forEach(p -> open.add(parser.parse(p.strip())));
+        List<String> openPaths = new java.util.ArrayList<>(List.of(ConsoleConfiguration.PATH,
+                ConsoleConfiguration.PATH + "/**"));
+        openPaths.addAll(properties.security().publicPaths());
+        this.open = new OpenPaths(openPaths);
+        PathPatternParser parser = PathPatternParser.defaultInstance;
         adminOnly = List.of(parser.parse("/admin"), parser.parse("/admin/**"), parser.parse("/actuator/**"));
     }
 
@@ -57,11 +57,11 @@ public class ApiKeyFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
-        if (matches(open, path)) {
+        if (open.matches(path)) {
             return chain.filter(exchange);
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-        String key = bearer(header);
+        String key = BearerTokens.from(header);
         if (key == null) {
             return Mono.error(unauthorized(header == null
                     ? "an API key is required: send it as 'Authorization: Bearer <key>'"
@@ -77,18 +77,6 @@ public class ApiKeyFilter implements WebFilter, Ordered {
                     return chain.filter(exchange);
                 })
                 .orElseGet(() -> Mono.error(unauthorized("the API key is not valid")));
-    }
-
-    private static String bearer(String header) {
-        if (header == null) {
-            return null;
-        }
-        String value = header.strip();
-        if (value.length() <= 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String key = value.substring(7).strip();
-        return key.isEmpty() ? null : key;
     }
 
     private static ApiException unauthorized(String detail) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.hogwild.gateway.support.Http;
 import io.hogwild.gateway.support.Stack;
+import io.hogwild.testing.ServiceCredentials;
 import io.hogwild.testing.redis.RealRedis;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,6 +83,7 @@ class GatewayLoadTest {
         // answered from the owner check in Redis).
         String orchestrator = Stack.orchestratorUrl();
         Outcome direct = run(300, i -> HttpRequest.newBuilder(URI.create(orchestrator + "/internal/runs/" + runId))
+                .header("Authorization", ServiceCredentials.bearer())
                 .timeout(Duration.ofSeconds(30)).GET().build(), client);
         System.out.printf("LOAD (reference) orchestrator GET /internal/runs/{id} directly: %d requests, %.1f "
                 + "requests/s, statuses %s%n", direct.requests(), direct.perSecond(), direct.statuses());

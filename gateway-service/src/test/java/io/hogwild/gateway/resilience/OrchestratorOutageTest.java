@@ -19,8 +19,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The orchestrator down: every call fails with a 503 problem and Retry-After as soon as its connection fails, and
- * after a few failures the circuit opens (calls stop going out). The orchestrator's own 503 (no GPU worker) is passed
- * on with its Retry-After and does not open the circuit.
+ * after a few failures the circuit opens (calls stop going out). The orchestrator's own 429 (its queue is full) is
+ * passed on with its Retry-After and does not open the circuit.
  */
 @RealRedis
 class OrchestratorOutageTest {
@@ -123,25 +123,26 @@ class OrchestratorOutageTest {
     }
 
     @Test
-    void theOrchestratorsOwn503IsPassedOnWithItsRetryAfter() {
-        ConfigurableApplicationContext noWorkers = Stack.orchestratorWithoutWorkers();
+    void theOrchestratorsQueueFull429IsPassedOnWithItsRetryAfter() {
+        ConfigurableApplicationContext fullQueue = Stack.orchestratorWithFullQueue();
         ConfigurableApplicationContext gateway = Stack.gateway(
-                "http://127.0.0.1:" + Stack.port(noWorkers),
+                "http://127.0.0.1:" + Stack.port(fullQueue),
                 "hogwild.gateway.resilience.minimum-number-of-calls=2",
                 "hogwild.gateway.resilience.sliding-window-size=2");
         WebTestClient http = Http.client(gateway);
         for (int i = 0; i < 4; i++) {
             byte[] body = http.post().uri("/v1/runs").header("Authorization", bearer(Stack.ALICE_KEY))
                     .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("problem", "2+2")).exchange()
-                    .expectStatus().isEqualTo(503)
+                    .expectStatus().isEqualTo(429)
                     .expectHeader().valueEquals("Retry-After", "7")
                     .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                     .expectBody().returnResult().getResponseBody();
             Map<String, Object> problem = Http.map(Http.json(gateway), body);
             // The orchestrator's own problem, not one the gateway made up.
-            assertThat(problem.get("title")).isNotEqualTo("Orchestrator unavailable");
-            assertThat((String) problem.get("detail")).contains("GPU worker");
+            assertThat(problem.get("type")).isEqualTo("urn:hogwild:problem:queue-full");
+            assertThat((String) problem.get("detail")).contains("queue");
             assertThat(problem.get("retry_after_seconds")).isEqualTo(7);
+            assertThat(problem.get("max_queue_depth")).isEqualTo(0);
         }
         // Healthy answers: the circuit stayed closed and calls still go through.
         http.get().uri("/v1/models").header("Authorization", bearer(Stack.ALICE_KEY)).exchange()

@@ -2,6 +2,7 @@ package io.hogwild.gateway.support;
 
 import io.hogwild.gateway.GatewayApplication;
 import io.hogwild.orchestrator.OrchestratorApplication;
+import io.hogwild.testing.ServiceCredentials;
 import io.hogwild.testing.redis.RedisPropertiesInitializer;
 import io.hogwild.testing.redis.TestRedis;
 import io.hogwild.worker.WorkerApplication;
@@ -56,7 +57,8 @@ public final class Stack {
                             // The load test starts 50 runs 16 at a time: no session may be refused for room.
                             "--hogwild.worker.max-sessions=64",
                             "--hogwild.worker.heartbeat-interval=300ms",
-                            "--hogwild.worker.heartbeat-ttl=5s");
+                            "--hogwild.worker.heartbeat-ttl=5s",
+                            ServiceCredentials.argument());
             orchestrator = new SpringApplicationBuilder(OrchestratorApplication.class)
                     .initializers(new RedisPropertiesInitializer())
                     .run(
@@ -64,7 +66,9 @@ public final class Stack {
                             "--server.port=0",
                             "--hogwild.orchestrator.events.poll-interval=20ms",
                             "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms",
-                            "--management.endpoints.web.exposure.include=health,prometheus");
+                            "--hogwild.orchestrator.queue.dispatch-interval=100ms",
+                            "--management.endpoints.web.exposure.include=health,prometheus",
+                            ServiceCredentials.argument());
             awaitRegistration();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 orchestrator.close();
@@ -80,13 +84,18 @@ public final class Stack {
         return "http://127.0.0.1:" + port(gpuWorker);
     }
 
-    /** A second orchestrator on the same Redis that sees no GPU worker: every run is refused with 503. */
-    public static ConfigurableApplicationContext orchestratorWithoutWorkers() {
+    /**
+     * A second orchestrator on the same Redis whose queue (a queue of its own) takes no run: every run is refused with
+     * 429, Retry-After 7 s.
+     */
+    public static ConfigurableApplicationContext orchestratorWithFullQueue() {
         return new SpringApplicationBuilder(OrchestratorApplication.class)
                 .initializers(new RedisPropertiesInitializer())
                 .run("--spring.config.name=orchestrator-gateway-e2e", "--server.port=0",
-                        "--hogwild.orchestrator.registry.key-prefix=hogwild:no-workers-here:",
-                        "--hogwild.orchestrator.registry.retry-after=7s");
+                        "--hogwild.orchestrator.queue.key-prefix=hogwild:full-queue:",
+                        "--hogwild.orchestrator.queue.max-depth=0",
+                        "--hogwild.orchestrator.queue.idle-retry-after=7s",
+                        ServiceCredentials.argument());
     }
 
     /**
@@ -102,6 +111,7 @@ public final class Stack {
         values.put("hogwild.gateway.rate-limit.requests-per-minute", "600000");
         values.put("hogwild.gateway.rate-limit.burst", "100000");
         values.put("hogwild.gateway.resilience.call-timeout", "20s");
+        values.put("hogwild.internal.token", ServiceCredentials.TOKEN);
         for (String p : properties) {
             int eq = p.indexOf('=');
             values.put(p.substring(0, eq), p.substring(eq + 1));

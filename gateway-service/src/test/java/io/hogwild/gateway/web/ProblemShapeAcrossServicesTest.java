@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hogwild.gateway.support.Http;
 import io.hogwild.gateway.support.Stack;
+import io.hogwild.testing.ServiceCredentials;
 import io.hogwild.testing.redis.RealRedis;
 import io.hogwild.web.ServiceJson;
 import java.nio.charset.StandardCharsets;
@@ -44,14 +45,16 @@ class ProblemShapeAcrossServicesTest {
         endpoints = List.of(
                 new Endpoint("gateway", "http://127.0.0.1:" + Stack.port(gateway), "/v1/runs",
                         bearer(Stack.ALICE_KEY), "{\"workers\": 2}", "problem"),
-                new Endpoint("orchestrator", Stack.orchestratorUrl(), "/internal/runs", null,
+                new Endpoint("orchestrator", Stack.orchestratorUrl(), "/internal/runs", ServiceCredentials.bearer(),
                         "{\"workers\": 2}", "problem"),
-                new Endpoint("gpu-worker", Stack.gpuWorkerUrl(), "/v1/sessions", null,
+                new Endpoint("gpu-worker", Stack.gpuWorkerUrl(), "/v1/sessions", ServiceCredentials.bearer(),
                         "{\"session_id\": \"problem-shape\"}", "layout"));
     }
 
+    /** A client of one service; the internal ones get the service credential, which they require. */
     private static WebTestClient client(String baseUrl) {
-        return WebTestClient.bindToServer().baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(60)).build();
+        return WebTestClient.bindToServer().baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(60))
+                .defaultHeader("Authorization", ServiceCredentials.bearer()).build();
     }
 
     /** The 400 problem each service answers to {@code body}, by service name. */

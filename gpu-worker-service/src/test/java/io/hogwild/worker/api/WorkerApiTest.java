@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.boot.webtestclient.autoconfigure.WebTestClientBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -45,9 +48,21 @@ import tools.jackson.databind.json.JsonMapper;
         "hogwild.model.path=../hogwild-engine/src/test/resources/golden/qwen3-tiny",
         "hogwild.worker.max-sessions=2",
         "hogwild.worker.heartbeat-interval=1s",
-        "spring.data.redis.url=redis://127.0.0.1:1"})
+        "spring.data.redis.url=redis://127.0.0.1:1",
+        "hogwild.internal.token=" + WorkerApiTest.TOKEN})
 @AutoConfigureWebTestClient(timeout = "PT60S")
 class WorkerApiTest {
+
+    /** The service credential the orchestrator would send; the worker refuses calls without it. */
+    static final String TOKEN = "worker-api-test-token";
+
+    @TestConfiguration
+    static class AsTheOrchestrator {
+        @Bean
+        WebTestClientBuilderCustomizer serviceCredential() {
+            return builder -> builder.defaultHeader("Authorization", "Bearer " + TOKEN);
+        }
+    }
 
     static final MediaType PROBLEM = MediaType.APPLICATION_PROBLEM_JSON;
     static final ParameterizedTypeReference<ServerSentEvent<SessionEvent>> SSE =

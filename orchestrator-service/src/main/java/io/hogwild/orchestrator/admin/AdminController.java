@@ -11,6 +11,7 @@ import io.hogwild.contracts.run.WorkerView;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.orchestrator.run.EventIds;
+import io.hogwild.orchestrator.run.RunQueue;
 import io.hogwild.orchestrator.run.RunStore;
 import io.hogwild.orchestrator.run.TranscriptBuilder;
 import io.hogwild.orchestrator.workers.WorkerRegistry;
@@ -38,11 +39,13 @@ public class AdminController {
     private static final int MAX_PAGE_SIZE = 200;
 
     private final RunStore store;
+    private final RunQueue queue;
     private final WorkerRegistry registry;
     private final WorkerResilience resilience;
 
-    public AdminController(RunStore store, WorkerRegistry registry, WorkerResilience resilience) {
+    public AdminController(RunStore store, RunQueue queue, WorkerRegistry registry, WorkerResilience resilience) {
         this.store = store;
+        this.queue = queue;
         this.registry = registry;
         this.resilience = resilience;
     }
@@ -138,6 +141,12 @@ public class AdminController {
         String from = EventIds.validated(after);
         return store.view(runId).switchIfEmpty(notFound(runId))
                 .flatMap(run -> store.events(runId, from, limit).collectList());
+    }
+
+    /** The queue: its depth and limit, runs being dispatched, recent dispatches, and each client's runs in order. */
+    @GetMapping("/queue")
+    public Mono<RunQueue.Snapshot> queue() {
+        return queue.snapshot();
     }
 
     /** The GPU workers in the registry and the state of the circuit to each. */

@@ -20,7 +20,8 @@ public record OrchestratorProperties(
         @DefaultValue Limits limits,
         @DefaultValue Registry registry,
         @DefaultValue Resilience resilience,
-        @DefaultValue Events events) {
+        @DefaultValue Events events,
+        @DefaultValue Queue queue) {
 
     /** Values a run request may leave out. */
     public record Defaults(
@@ -75,8 +76,11 @@ public record OrchestratorProperties(
             @DefaultValue("30s") Duration maxHeartbeatAge,
             /* Retry-After sent when no GPU worker has room and none said how long to wait. */
             @DefaultValue("5s") Duration retryAfter,
-            /* How often a running run checks that its GPU worker still heartbeats. */
-            @DefaultValue("2s") Duration heartbeatCheckInterval) {}
+            /* How often a running run checks that its GPU worker still heartbeats (and renews its lease). */
+            @DefaultValue("2s") Duration heartbeatCheckInterval,
+            /* How long a running run's GPU worker may be missing from the registry before the run fails (a Redis
+               restart or a late heartbeat must not fail runs). */
+            @DefaultValue("10s") Duration heartbeatGrace) {}
 
     /** How GPU workers are called. */
     public record Resilience(
@@ -104,4 +108,25 @@ public record OrchestratorProperties(
             @DefaultValue("500") int batchSize,
             /* Lease on a running run, so that exactly one orchestrator instance records its events. */
             @DefaultValue("15s") Duration ownerLease) {}
+
+    /** The durable queue of runs in Redis and its dispatch (see API.md, "Dispatch"). */
+    public record Queue(
+            /* Prefix of the queue's keys (client lists, ring, pending, dispatching, drained). */
+            @DefaultValue("hogwild:queue:") String keyPrefix,
+            /* Runs that may wait at once; more get 429. */
+            @DefaultValue("1000") int maxDepth,
+            /* How often each orchestrator looks for free GPU worker slots (also right after an enqueue). */
+            @DefaultValue("500ms") Duration dispatchInterval,
+            /* Runs claimed in one dispatch round at most, so one round never holds the dispatcher for long. */
+            @DefaultValue("32") int maxClaimsPerRound,
+            /* How often each orchestrator looks for runs whose lease expired (their orchestrator died). */
+            @DefaultValue("2s") Duration takeoverInterval,
+            /* The window over which the drain rate (for Retry-After on 429) is measured. */
+            @DefaultValue("5m") Duration drainWindow,
+            /* Retry-After of a 429 when nothing was dispatched in the window. */
+            @DefaultValue("30s") Duration idleRetryAfter,
+            /* Upper bound of a computed Retry-After. */
+            @DefaultValue("10m") Duration maxRetryAfter,
+            /* The client name of runs created without X-Hogwild-Client. */
+            @DefaultValue("internal") String defaultClient) {}
 }

@@ -32,9 +32,13 @@ public class RunController {
         this.follower = follower;
     }
 
+    /** The header in which the gateway names the caller's API key (its name, never the key): whose queue to join. */
+    public static final String CLIENT_HEADER = "X-Hogwild-Client";
+
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<ResponseEntity<RunView>> create(@Valid @RequestBody RunRequest request) {
-        return runs.create(request).map(run -> ResponseEntity.accepted()
+    public Mono<ResponseEntity<RunView>> create(@Valid @RequestBody RunRequest request,
+            @RequestHeader(name = CLIENT_HEADER, required = false) String client) {
+        return runs.create(request, client).map(run -> ResponseEntity.accepted()
                 .location(URI.create("/internal/runs/" + run.runId()))
                 .body(run));
     }
@@ -54,10 +58,11 @@ public class RunController {
             @RequestParam(name = "after", required = false) String after) {
         String from = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim() : after;
         return runs.get(runId).thenMany(follower.follow(runId, EventIds.validated(from)))
-                .map(event -> ServerSentEvent.builder(event)
-                        .id(event.id())
-                        .event(event.type().name())
-                        .build());
+                .map(event -> {
+                    ServerSentEvent.Builder<RunEvent> sse = ServerSentEvent.builder(event).event(event.type().name());
+                    // QUEUE_POSITION events are not in the log: they carry no id, so Last-Event-ID is unaffected.
+                    return event.id() != null ? sse.id(event.id()).build() : sse.build();
+                });
     }
 
     @PostMapping("/{runId}/cancel")

@@ -9,20 +9,23 @@ import io.hogwild.contracts.run.RunStatus;
 final class RunKeys {
 
     static final String ALL = "hogwild:runs:all";
+    /** What every run's keys start with (scripts that find a run's hash or lease by id build them from it). */
+    static final String RUN_PREFIX = "hogwild:run:";
+    static final String OWNER_SUFFIX = ":owner";
 
     private RunKeys() {
     }
 
     static String run(String runId) {
-        return "hogwild:run:" + runId;
+        return RUN_PREFIX + runId;
     }
 
     static String events(String runId) {
-        return "hogwild:run:" + runId + ":events";
+        return RUN_PREFIX + runId + ":events";
     }
 
     static String owner(String runId) {
-        return "hogwild:run:" + runId + ":owner";
+        return RUN_PREFIX + runId + OWNER_SUFFIX;
     }
 
     static String byStatus(RunStatus status) {
@@ -50,6 +53,10 @@ final class RunKeys {
         static final String REQUEST = "request";
         static final String PLAN = "plan";
         static final String LAST_SESSION_SEQ = "last_session_seq";
+        /** Whose queue the run joined (the API key's name). */
+        static final String CLIENT = "client";
+        /** The seed resolved at creation, for a plan built at dispatch. */
+        static final String SEED = "seed";
 
         private Field() {
         }

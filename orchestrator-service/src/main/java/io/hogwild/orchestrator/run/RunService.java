@@ -1,111 +1,150 @@
 package io.hogwild.orchestrator.run;
 
+import io.hogwild.collaboration.plan.RunSettings;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.run.RunView;
-import io.hogwild.contracts.worker.ModelInfo;
-import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.WorkerRegistration;
 import io.hogwild.orchestrator.config.OrchestratorProperties;
-import io.hogwild.collaboration.plan.PlanBuilder;
-import io.hogwild.collaboration.plan.RunSettings;
-import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.orchestrator.run.RunKeys.Field;
-import io.hogwild.web.ApiException;
 import io.hogwild.orchestrator.workers.GpuWorkerClient;
 import io.hogwild.orchestrator.workers.WorkerRegistry;
+import io.hogwild.orchestrator.workers.WorkerResilience;
 import io.hogwild.orchestrator.workers.WorkerTarget;
+import io.hogwild.web.ApiException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
 /**
- * Starts and cancels runs. A run is recorded (QUEUED) before the GPU worker is asked for a session, so that whatever
- * happens next (worker full, unreachable, crash mid-run) is recorded against it rather than lost.
+ * Accepts, reads and cancels runs. A valid run is recorded and queued in one step (202 QUEUED) whenever the queue has
+ * room, whether or not a GPU worker is free: {@link RunDispatcher} starts it when one is. When a worker serving the
+ * model is registered, the prompt is checked against the model's context right away, so such a mistake is a 400 and
+ * not a failed run later.
  */
 @Service
 public class RunService {
 
+    private static final Logger log = LoggerFactory.getLogger(RunService.class);
+    private static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+
     private final RunStore store;
+    private final RunQueue queue;
+    private final RunPlanner planner;
     private final SessionRecorder recorder;
+    private final DispatchTrigger dispatch;
     private final WorkerRegistry registry;
+    private final WorkerResilience resilience;
     private final GpuWorkerClient client;
-    private final PromptRenderer renderer;
-    private final PlanBuilder planBuilder;
     private final OrchestratorProperties properties;
     private final Clock clock;
     private final SecureRandom seeds = new SecureRandom();
 
-    public RunService(RunStore store, SessionRecorder recorder, WorkerRegistry registry, GpuWorkerClient client,
-                      PromptRenderer renderer, PlanBuilder planBuilder, OrchestratorProperties properties,
-                      Clock clock) {
+    public RunService(RunStore store, RunQueue queue, RunPlanner planner, SessionRecorder recorder,
+                      DispatchTrigger dispatch, WorkerRegistry registry, WorkerResilience resilience,
+                      GpuWorkerClient client, OrchestratorProperties properties, Clock clock) {
         this.store = store;
+        this.queue = queue;
+        this.planner = planner;
         this.recorder = recorder;
+        this.dispatch = dispatch;
         this.registry = registry;
+        this.resilience = resilience;
         this.client = client;
-        this.renderer = renderer;
-        this.planBuilder = planBuilder;
         this.properties = properties;
         this.clock = clock;
     }
 
-    public Mono<RunView> create(RunRequest request) {
+    /** Validates, plans when a worker can help, and queues the run under {@code clientName} (null = the default). */
+    public Mono<RunView> create(RunRequest request, String clientName) {
+        long seed = request.seed() != null ? request.seed() : seeds.nextLong() & Long.MAX_VALUE;
         RunSettings settings;
+        String client;
         try {
             validate(request);
-            settings = properties.defaults().resolve(request, seeds.nextLong() & Long.MAX_VALUE);
+            client = client(clientName);
+            settings = properties.defaults().resolve(request, seed);
         } catch (ApiException e) {
             return Mono.error(e);
         }
-        return registry.select(request.model()).flatMap(worker -> {
-            WorkerTarget target = new WorkerTarget(worker.workerId(), worker.url());
-            return client.model(target).flatMap(model -> {
-                String prompt = renderer.render(model, settings.problem(), settings.names(), settings.layout(),
-                        settings.fewShot(), settings.enableThinking());
-                return client.tokenize(target, prompt)
-                        .flatMap(count -> checkContext(model, settings, count.count()))
-                        .then(Mono.defer(() -> start(request, settings, worker, target, model, prompt)));
-            });
-        });
-    }
-
-    private Mono<RunView> start(RunRequest request, RunSettings settings, WorkerRegistration worker,
-                                WorkerTarget target, ModelInfo model, String prompt) {
         String runId = UUID.randomUUID().toString();
-        SessionPlan plan = planBuilder.build(runId, runId, prompt, settings);
-        return store.create(runId, request, settings.layout(), settings.names(), model.id(), worker.workerId(),
-                        worker.url(), plan, clock.instant())
-                .then(client.createSession(target, plan))
-                .flatMap(session -> {
-                    String sessionId = session.sessionId() != null ? session.sessionId() : plan.sessionId();
-                    Map<String, String> fields = new HashMap<>();
-                    fields.put(Field.SESSION_ID, sessionId);
-                    fields.put(Field.STARTED_AT, Long.toString(clock.millis()));
-                    return store.transition(runId, java.util.List.of(RunStatus.QUEUED), RunStatus.RUNNING, fields)
-                            .flatMap(moved -> moved
-                                    ? store.append(runId, new EventData.RunStarted(worker.workerId(), sessionId))
-                                            .then(recorder.attach(runId, target, sessionId, 0))
-                                    // Cancelled while the session was being created: stop it again.
-                                    : client.cancel(target, sessionId).onErrorResume(e -> Mono.empty()));
-                })
-                .onErrorResume(ApiException.class, e -> recorder.fail(runId, e.getMessage())
-                        .then(Mono.error(e.with("run_id", runId))))
-                .then(store.view(runId));
-    }
-
-    public Mono<RunView> get(String runId) {
-        return store.view(runId).switchIfEmpty(Mono.error(() -> ApiException.notFound("no run " + runId)));
+        return planIfPossible(runId, request.model(), settings)
+                .map(planned -> new RunStore.NewRun(runId, request, settings.layout(), settings.names(),
+                        planned.model(), planned.plan(), seed, client, clock.instant()))
+                .defaultIfEmpty(new RunStore.NewRun(runId, request, settings.layout(), settings.names(),
+                        request.model(), null, seed, client, clock.instant()))
+                .flatMap(run -> store.enqueue(queue.keys(), run, properties.queue().maxDepth()))
+                .flatMap(enqueued -> enqueued.accepted()
+                        ? Mono.fromRunnable(dispatch::poke).then(get(runId))
+                        : queue.retryAfter(enqueued.depth()).flatMap(wait -> Mono.error(new ApiException(
+                                HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Queue full", "the run queue holds "
+                                + enqueued.depth() + " runs, its limit; try again later", wait, null)
+                                .with("queue_depth", enqueued.depth())
+                                .with("max_queue_depth", properties.queue().maxDepth()))));
     }
 
     /**
-     * Cancels an active run: asks its GPU worker to stop (the run becomes CANCELLED when the worker's
-     * SESSION_FINISHED arrives); a run without a reachable session is cancelled right here.
+     * The plan built with a registered worker that serves the model (one with free slots first); empty when there is
+     * none or it cannot be asked right now: the run is then planned when it is dispatched.
+     */
+    private Mono<RunPlanner.Planned> planIfPossible(String runId, String model, RunSettings settings) {
+        return registry.live()
+                .filter(w -> model == null || model.equals(w.modelId()))
+                .filter(w -> resilience.circuitBreaker(w.workerId()).getState() != CircuitBreaker.State.OPEN)
+                .collectList()
+                .flatMap(workers -> workers.stream()
+                        .max(Comparator.<WorkerRegistration>comparingInt(w -> w.maxSessions() - w.activeSessions()))
+                        .map(Mono::just).orElseGet(Mono::empty))
+                .flatMap(worker -> planner.plan(runId, settings, worker)
+                        .onErrorResume(e -> !(e instanceof ApiException api) || api.status().value() != 400, e -> {
+                            log.info("run {}: could not check its prompt with GPU worker {} now ({}); it is "
+                                    + "checked when dispatched", runId, worker.workerId(), e.getMessage());
+                            return Mono.empty();
+                        }));
+    }
+
+    private String client(String name) {
+        if (name == null || name.isBlank()) {
+            return properties.queue().defaultClient();
+        }
+        String trimmed = name.strip();
+        if (!CLIENT_NAME.matcher(trimmed).matches()) {
+            throw ApiException.badRequest("X-Hogwild-Client", "the client name must be 1-64 characters of "
+                    + "A-Z a-z 0-9 . _ @ -");
+        }
+        return trimmed;
+    }
+
+    /** The run, with its queue position while it is queued. */
+    public Mono<RunView> get(String runId) {
+        return store.view(runId)
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound("no run " + runId)))
+                .flatMap(this::withPosition);
+    }
+
+    Mono<RunView> withPosition(RunView run) {
+        if (run.status() != RunStatus.QUEUED || run.client() == null) {
+            return Mono.just(run);
+        }
+        return queue.position(run.runId(), run.client()).map(run::withQueuePosition).defaultIfEmpty(run);
+    }
+
+    /**
+     * Cancels an active run: a queued one leaves the queue and is CANCELLED at once; a running one's GPU worker is
+     * asked to stop (the run becomes CANCELLED when the worker's SESSION_FINISHED arrives), and a run without a
+     * reachable session is cancelled right here.
      */
     public Mono<RunView> cancel(String runId) {
         return store.fields(runId)
@@ -119,7 +158,13 @@ public class RunService {
                     Mono<Void> requested = store.append(runId, new EventData.CancelRequested()).then();
                     String sessionId = f.get(Field.SESSION_ID);
                     String url = f.get(Field.GPU_WORKER_URL);
-                    if (status == RunStatus.QUEUED || sessionId == null || url == null) {
+                    if (status == RunStatus.QUEUED) {
+                        // Status first: should the dequeue not happen, the claim script skips the cancelled run.
+                        return requested.then(cancelHere(runId, "cancelled while queued"))
+                                .then(queue.remove(runId, f.getOrDefault(Field.CLIENT,
+                                        properties.queue().defaultClient())));
+                    }
+                    if (sessionId == null || url == null) {
                         return requested.then(cancelHere(runId, "cancelled before the session started"));
                     }
                     WorkerTarget target = new WorkerTarget(f.get(Field.GPU_WORKER), url);
@@ -127,7 +172,7 @@ public class RunService {
                             .onErrorResume(e -> cancelHere(runId, "cancelled; the GPU worker could not be told: "
                                     + e.getMessage())));
                 })
-                .then(Mono.defer(() -> store.view(runId)));
+                .then(Mono.defer(() -> get(runId)));
     }
 
     private Mono<Void> cancelHere(String runId, String note) {
@@ -165,31 +210,5 @@ public class RunService {
             throw ApiException.badRequest("max_tokens_per_worker", "max_tokens_per_worker must be between 1 and "
                     + limits.maxTokensPerWorker() + ", not " + request.maxTokensPerWorker());
         }
-    }
-
-    /**
-     * The prompt must fit the model's context with room for the work: every worker's view holds the prompt plus (in
-     * the layouts that share steps: contiguous, interleaved, combined) every worker's steps, step prefixes and
-     * self-checks; the finisher reads all of it once more.
-     */
-    private Mono<Void> checkContext(ModelInfo model, RunSettings settings, int promptTokens) {
-        int context = model.contextLimit();
-        if (context <= 0) {
-            return Mono.empty();
-        }
-        if (promptTokens >= context) {
-            return Mono.error(ApiException.badRequest("problem", "the problem with the collaboration prompt is "
-                    + promptTokens + " tokens, more than the model's context of " + context + " tokens"));
-        }
-        int perWorker = settings.maxTokensPerWorker() + settings.finisherTokens() + 64
-                + settings.maxTokensPerWorker() / 8;
-        boolean shared = settings.layout() != Layout.INDEPENDENT && settings.layout() != Layout.SINGLE;
-        long needed = promptTokens + 64L + (long) perWorker * (shared ? settings.names().size() : 1);
-        if (needed > context) {
-            return Mono.error(ApiException.badRequest("max_tokens_per_worker", "with a prompt of " + promptTokens
-                    + " tokens, " + settings.names().size() + " worker(s) at " + settings.maxTokensPerWorker()
-                    + " tokens each would need about " + needed + " tokens of context; the model has " + context));
-        }
-        return Mono.empty();
     }
 }

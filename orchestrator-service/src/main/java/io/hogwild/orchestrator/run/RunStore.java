@@ -36,8 +36,9 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs in Redis (layout in {@link RunKeys}). Writes are additive: events are only ever appended to the stream, status
- * changes go through a compare-and-set script that never leaves a final status, and nothing here deletes keys.
+ * Runs in Redis (layout in {@link RunKeys}, scripts in {@code resources/redis}, both described in API.md). Writes are
+ * additive: events are only ever appended to the stream, status changes go through a compare-and-set script that never
+ * leaves a final status and writes the lifecycle event with it, and nothing here deletes a run's keys.
  */
 @Component
 public class RunStore {
@@ -51,39 +52,64 @@ public class RunStore {
             RedisScript.of(new ClassPathResource("redis/transition.lua"), String.class);
     private final RedisScript<String> appendScript =
             RedisScript.of(new ClassPathResource("redis/append-session-event.lua"), String.class);
+    private final RedisScript<String> enqueueScript =
+            RedisScript.of(new ClassPathResource("redis/enqueue.lua"), String.class);
+    private final RedisScript<Long> leaseScript =
+            RedisScript.of(new ClassPathResource("redis/lease.lua"), Long.class);
 
     public RunStore(ReactiveStringRedisTemplate redis, JsonMapper json) {
         this.redis = redis;
         this.json = json;
     }
 
-    /** A new run, QUEUED, with its request and plan; its log starts with RUN_QUEUED. */
-    public Mono<RunView> create(String runId, RunRequest request, Layout layout, List<String> workers, String model,
-                                String gpuWorker, String gpuWorkerUrl, SessionPlan plan, Instant createdAt) {
+    /** A run to record and queue. {@code model} and {@code plan} are null when no GPU worker was there to ask. */
+    public record NewRun(String runId, RunRequest request, Layout layout, List<String> workers, String model,
+                         SessionPlan plan, long seed, String client, Instant createdAt) {}
+
+    /** What {@link #enqueue} did: accepted (and the queue's depth with it) or refused because the queue is full. */
+    public record Enqueued(boolean accepted, long depth) {}
+
+    /** What {@link #move} found: moved, or the status the run was in instead ({@code null} when there is no run). */
+    public record Move(boolean moved, RunStatus current) {}
+
+    /**
+     * Records a run as QUEUED (its log starting with RUN_QUEUED) and queues it under its client, in one step; or, when
+     * {@code maxDepth} runs are queued already, records nothing.
+     */
+    public Mono<Enqueued> enqueue(QueueKeys queue, NewRun run, int maxDepth) {
         Map<String, String> fields = new LinkedHashMap<>();
-        fields.put(Field.RUN_ID, runId);
+        fields.put(Field.RUN_ID, run.runId());
         fields.put(Field.STATUS, RunStatus.QUEUED.name());
-        fields.put(Field.LAYOUT, layout.name());
-        fields.put(Field.WORKERS, String.join(",", workers));
-        fields.put(Field.CREATED_AT, Long.toString(createdAt.toEpochMilli()));
-        fields.put(Field.REQUEST, json.writeValueAsString(request));
+        fields.put(Field.LAYOUT, run.layout().name());
+        fields.put(Field.WORKERS, String.join(",", run.workers()));
+        fields.put(Field.CREATED_AT, Long.toString(run.createdAt().toEpochMilli()));
+        fields.put(Field.REQUEST, json.writeValueAsString(run.request()));
         fields.put(Field.LAST_SESSION_SEQ, "0");
-        putIfNotNull(fields, Field.MODEL, model);
-        putIfNotNull(fields, Field.GPU_WORKER, gpuWorker);
-        putIfNotNull(fields, Field.GPU_WORKER_URL, gpuWorkerUrl);
-        if (plan != null) {
-            fields.put(Field.PLAN, json.writeValueAsString(plan));
-            putIfNotNull(fields, Field.SESSION_ID, plan.sessionId());
+        fields.put(Field.CLIENT, run.client());
+        fields.put(Field.SEED, Long.toString(run.seed()));
+        putIfNotNull(fields, Field.MODEL, run.model());
+        if (run.plan() != null) {
+            fields.put(Field.PLAN, json.writeValueAsString(run.plan()));
         }
-        for (String worker : workers) {
+        for (String worker : run.workers()) {
             fields.put(Field.worker(worker, "state"), "waiting");
         }
-        double score = createdAt.toEpochMilli();
-        return redis.opsForHash().putAll(RunKeys.run(runId), fields)
-                .then(redis.opsForZSet().add(RunKeys.ALL, runId, score))
-                .then(redis.opsForZSet().add(RunKeys.byStatus(RunStatus.QUEUED), runId, score))
-                .then(append(runId, new EventData.RunQueued(layout, workers)))
-                .then(view(runId));
+        List<String> args = new ArrayList<>(List.of(
+                Integer.toString(maxDepth),
+                run.runId(),
+                run.client(),
+                Long.toString(run.createdAt().toEpochMilli()),
+                eventJson(run.runId(), new EventData.RunQueued(run.layout(), run.workers()))));
+        fields.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        List<String> keys = List.of(RunKeys.run(run.runId()), RunKeys.events(run.runId()), RunKeys.ALL,
+                RunKeys.byStatus(RunStatus.QUEUED), queue.client(run.client()), queue.ring(), queue.pending());
+        return redis.execute(enqueueScript, keys, args).next().map(reply -> {
+            int colon = reply.indexOf(':');
+            return new Enqueued(reply.startsWith("queued"), Long.parseLong(reply.substring(colon + 1)));
+        });
     }
 
     /**
@@ -92,37 +118,66 @@ public class RunStore {
      * @return true when it moved; false when the run was elsewhere (e.g. already final) or missing
      */
     public Mono<Boolean> transition(String runId, Collection<RunStatus> from, RunStatus to, Map<String, String> fields) {
+        return move(runId, from, to, fields, null).map(Move::moved);
+    }
+
+    /**
+     * Moves the run to {@code to} if its status is one of {@code from}, writing {@code fields} and appending
+     * {@code event} (when not null) in the same step, so the event is written exactly when the status moves.
+     */
+    public Mono<Move> move(String runId, Collection<RunStatus> from, RunStatus to, Map<String, String> fields,
+                           EventData event) {
         List<String> keys = new ArrayList<>();
         keys.add(RunKeys.run(runId));
         Arrays.stream(RunStatus.values()).map(RunKeys::byStatus).forEach(keys::add);
+        keys.add(RunKeys.events(runId));
         List<String> args = new ArrayList<>();
         args.add(from.stream().map(Enum::name).collect(Collectors.joining(",")));
         args.add(to.name());
         args.add(runId);
+        args.add(event == null ? "" : eventJson(runId, event));
         fields.forEach((k, v) -> {
             if (v != null) {
                 args.add(k);
                 args.add(v);
             }
         });
-        return redis.execute(transitionScript, keys, args).next().map("OK"::equals).defaultIfEmpty(false);
+        return redis.execute(transitionScript, keys, args).next().map(reply -> "OK".equals(reply)
+                ? new Move(true, to)
+                : new Move(false, reply.isEmpty() ? null : RunStatus.valueOf(reply)));
     }
 
     /** Appends one of the orchestrator's own events; returns its id. */
     public Mono<String> append(String runId, EventData data) {
-        RunEvent event = new RunEvent(null, runId, System.currentTimeMillis(), null, null, data);
         return redis.opsForStream()
                 .add(StreamRecords.newRecord().in(RunKeys.events(runId))
-                        .ofMap(Map.of(EVENT_FIELD, json.writeValueAsString(event))))
+                        .ofMap(Map.of(EVENT_FIELD, eventJson(runId, data))))
                 .map(Object::toString);
     }
 
+    private String eventJson(String runId, EventData data) {
+        return json.writeValueAsString(new RunEvent(null, runId, System.currentTimeMillis(), null, null, data));
+    }
+
+    /** What recording a GPU worker event did (see append-session-event.lua). */
+    public sealed interface Recorded {
+        /** Written to the log as {@code event}. */
+        record Appended(RunEvent event) implements Recorded {}
+
+        /** Recorded before (a replay); {@code lastSeq} is the last recorded session seq. */
+        record Duplicate(long lastSeq) implements Recorded {}
+
+        /** Refused: it would leave a gap after {@code lastSeq}. */
+        record Gap(long lastSeq) implements Recorded {}
+
+        /** The run does not exist. */
+        record Missing() implements Recorded {}
+    }
+
     /**
-     * Records one GPU worker event (once, even if a resumed stream repeats it) and updates the worker's counters.
-     *
-     * @return the new event's id, empty when it was a repeat
+     * Records one GPU worker event, exactly once and in seq order, and updates the worker's counters.
      */
-    public Mono<RunEvent> appendSessionEvent(String runId, SessionEvent event) {
+    public Mono<Recorded> appendSessionEvent(String runId, SessionEvent event) {
         RunEvent recorded = new RunEvent(null, runId, event.atMillis(), event.seq(), event.lockstep(), event.data());
         EventData data = event.data();
         EventData.OfStep ofStep = data instanceof EventData.OfStep s ? s : null;
@@ -142,7 +197,16 @@ public class RunStore {
                 stops ? "done" : "");
         return redis.execute(appendScript, List.of(RunKeys.run(runId), RunKeys.events(runId)), args)
                 .next()
-                .map(id -> withId(recorded, id));
+                .map(reply -> {
+                    int colon = reply.indexOf(':');
+                    String value = colon < 0 ? "" : reply.substring(colon + 1);
+                    return switch (colon < 0 ? reply : reply.substring(0, colon)) {
+                        case "appended" -> new Recorded.Appended(withId(recorded, value));
+                        case "duplicate" -> new Recorded.Duplicate(Long.parseLong(value));
+                        case "gap" -> new Recorded.Gap(Long.parseLong(value));
+                        default -> new Recorded.Missing();
+                    };
+                });
     }
 
     /** Sets descriptive fields (never status, never failure data: those go through {@link #transition}). */
@@ -150,10 +214,26 @@ public class RunStore {
         return redis.opsForHash().putAll(RunKeys.run(runId), fields).then();
     }
 
+    /** The plan built at dispatch, and the model it is for. */
+    public Mono<Void> setPlan(String runId, String model, SessionPlan plan) {
+        return setFields(runId, Map.of(Field.MODEL, model, Field.PLAN, json.writeValueAsString(plan)));
+    }
+
     public Mono<Map<String, String>> fields(String runId) {
         return redis.<String, String>opsForHash().entries(RunKeys.run(runId))
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue)
                 .filter(map -> !map.isEmpty());
+    }
+
+    /** What the dispatcher needs of a run: its request, what was planned so far, and any session it was given. */
+    public record Dispatchable(String runId, RunStatus status, RunRequest request, String model, SessionPlan plan,
+                               long seed, String client, String gpuWorker, String gpuWorkerUrl, String sessionId) {}
+
+    public Mono<Dispatchable> dispatchable(String runId) {
+        return fields(runId).map(f -> new Dispatchable(runId, RunStatus.valueOf(f.get(Field.STATUS)),
+                json.readValue(f.get(Field.REQUEST), RunRequest.class), f.get(Field.MODEL), plan(f),
+                Long.parseLong(f.getOrDefault(Field.SEED, "0")), f.get(Field.CLIENT), f.get(Field.GPU_WORKER),
+                f.get(Field.GPU_WORKER_URL), f.get(Field.SESSION_ID)));
     }
 
     public Mono<RunView> view(String runId) {
@@ -201,23 +281,24 @@ public class RunStore {
         return redis.opsForZSet().range(RunKeys.byStatus(status), Range.closed(0L, -1L));
     }
 
-    /** Takes or renews the lease that makes this instance the one recording a run's events. */
+    /** Takes the lease on a run when it is free, renews it when this instance holds it; false when another does. */
     public Mono<Boolean> acquireOwnership(String runId, String owner, Duration lease) {
-        String key = RunKeys.owner(runId);
-        return redis.opsForValue().setIfAbsent(key, owner, lease).flatMap(taken -> taken
-                ? Mono.just(true)
-                : redis.opsForValue().get(key).flatMap(current -> owner.equals(current)
-                        ? redis.expire(key, lease)
-                        : Mono.just(false)).defaultIfEmpty(false));
+        return lease(runId, owner, lease, "hold");
+    }
+
+    /** Takes the lease only when nobody holds it (not even {@code owner}): how a takeover claims orphaned runs. */
+    public Mono<Boolean> takeOrphaned(String runId, String owner, Duration lease) {
+        return lease(runId, owner, lease, "take");
     }
 
     /** Gives the lease up if this instance holds it (the key only expires otherwise: no data is removed). */
     public Mono<Void> releaseOwnership(String runId, String owner) {
-        String key = RunKeys.owner(runId);
-        return redis.opsForValue().get(key)
-                .filter(owner::equals)
-                .flatMap(current -> redis.expire(key, Duration.ofMillis(1)))
-                .then();
+        return lease(runId, owner, Duration.ofMillis(1), "release").then();
+    }
+
+    private Mono<Boolean> lease(String runId, String owner, Duration lease, String mode) {
+        return redis.execute(leaseScript, List.of(RunKeys.owner(runId)),
+                List.of(owner, Long.toString(Math.max(1, lease.toMillis())), mode)).next().map(r -> r == 1L);
     }
 
     private RunEvent toEvent(MapRecord<String, String, String> record) {
@@ -273,7 +354,9 @@ public class RunStore {
                 f.get(Field.FINISH_REASON),
                 f.get(Field.FAILURE_REASON),
                 progress,
-                request);
+                request,
+                f.get(Field.CLIENT),
+                null);
     }
 
     private static int intField(Map<String, String> f, String key) {

@@ -11,6 +11,7 @@ import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionStatus;
 import io.hogwild.orchestrator.config.OrchestratorProperties;
+import io.hogwild.web.internal.InternalToken;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.Map;
@@ -45,13 +46,16 @@ public class GpuWorkerClient {
     private final OrchestratorProperties.Resilience config;
     private final Duration retryAfter;
 
-    public GpuWorkerClient(WebClient.Builder builder, WorkerResilience resilience, OrchestratorProperties properties) {
+    public GpuWorkerClient(WebClient.Builder builder, WorkerResilience resilience, OrchestratorProperties properties,
+                           InternalToken token) {
         this.config = properties.resilience();
         this.retryAfter = properties.registry().retryAfter();
         HttpClient http = HttpClient.create()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
         this.web = builder.clone()
                 .clientConnector(new ReactorClientHttpConnector(http))
+                // Every call carries the service credential: GPU workers refuse calls without it.
+                .filter(token.clientFilter())
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
                 .build();
         this.resilience = resilience;
@@ -147,7 +151,7 @@ public class GpuWorkerClient {
             }
             if (status.is4xxClientError()) {
                 return Mono.error(new WorkerRejectedException("GPU worker " + target.id() + " answered "
-                        + status.value() + (detail.isEmpty() ? "" : ": " + detail)));
+                        + status.value() + (detail.isEmpty() ? "" : ": " + detail), status.value()));
             }
             return Mono.error(new WorkerUnavailableException("GPU worker " + target.id() + " failed with "
                     + status.value() + (detail.isEmpty() ? "" : ": " + detail), retryAfter, null));

@@ -9,7 +9,19 @@ import org.springframework.http.HttpStatus;
  */
 public class WorkerRejectedException extends ApiException {
 
+    private final int workerStatus;
+
     public WorkerRejectedException(String detail) {
+        this(detail, 0);
+    }
+
+    /** {@code workerStatus}: the worker's HTTP status (e.g. 409 for a session id it already has), 0 if none. */
+    public WorkerRejectedException(String detail, int workerStatus) {
         super(HttpStatus.BAD_GATEWAY, "gpu-worker-rejected", "GPU worker rejected the call", detail);
+        this.workerStatus = workerStatus;
+    }
+
+    public int workerStatus() {
+        return workerStatus;
     }
 }

@@ -3,6 +3,8 @@ package io.hogwild.orchestrator.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import org.awaitility.Awaitility;
+
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.event.EventData;
@@ -26,8 +28,9 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * The internal and admin API over HTTP: validation problems, worker selection and resilience, and how a run ends when
- * its GPU worker misbehaves (full, down, crashing, vanishing), using a stand-in worker that does so on purpose.
+ * The internal and admin API over HTTP: validation problems, the queue (a run waits while no worker has room, and
+ * leaves it when cancelled), worker resilience, and how a run ends when its GPU worker misbehaves (full, down,
+ * crashing, vanishing), using a stand-in worker that does so on purpose.
  */
 @OrchestratorTest
 class RunApiTest {
@@ -45,8 +48,11 @@ class RunApiTest {
     @BeforeEach
     void setUp() {
         http = StubGpuWorker.client(port);
-        redis.command("EVAL", "for _, k in ipairs(redis.call('KEYS', 'hogwild:workers:*')) do "
-                + "redis.call('DEL', k) end return 0", "0");
+        // No worker and no queued run of an earlier test may reach this one's.
+        for (String pattern : List.of("hogwild:workers:*", "hogwild:queue:*")) {
+            redis.command("EVAL", "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end "
+                    + "return 0", "0", pattern);
+        }
         worker = new StubGpuWorker("stub-" + UUID.randomUUID());
     }
 
@@ -99,69 +105,138 @@ class RunApiTest {
     }
 
     @Test
-    void noRegisteredWorkerIs503WithRetryAfter() {
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().valueEquals("Retry-After", "3")
-                .expectBody().jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("No GPU worker"));
+    void badClientNameIsRefused() {
+        http.post().uri("/internal/runs").header("X-Hogwild-Client", "no spaces allowed")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"problem\":\"x\"}").exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.field").isEqualTo("X-Hogwild-Client");
     }
 
     @Test
-    void fullWorkerPropagates503AndItsRetryAfter() {
+    void noRegisteredWorkerQueuesTheRunUntilOneComes() {
+        RunView queued = create("{\"problem\":\"What is 2+2?\",\"workers\":2}");
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(queued.queuePosition()).isEqualTo(1);
+        assertThat(queued.client()).isEqualTo("internal");
+        assertThat(queued.gpuWorker()).isNull();
+
+        worker.register(redis, 4, 0);
+
+        await().atMost(STATE_CHANGE).until(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        RunView running = get(queued.runId());
+        assertThat(running.gpuWorker()).isEqualTo(worker.id());
+        assertThat(running.queuePosition()).isNull();
+        // Planned at dispatch, with the worker's model and the seed chosen when the run was accepted.
+        assertThat(worker.lastPlan().runId()).isEqualTo(queued.runId());
+        assertThat(events(queued.runId())).extracting(RunEvent::type)
+                .containsExactly(EventType.RUN_QUEUED, EventType.RUN_STARTED);
+    }
+
+    @Test
+    void fullWorkerMeansWaitingInTheQueue() {
         worker.register(redis, 4, 0);
         worker.mode(StubGpuWorker.Mode.FULL);
 
-        RunViewHolder holder = new RunViewHolder();
-        post("{\"problem\":\"What is 2+2?\",\"workers\":2}")
-                .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().valueEquals("Retry-After", "7")
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody()
-                .jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("all 2 session slots are busy"))
-                .jsonPath("$.run_id").value(id -> holder.id = id.toString());
+        RunView queued = create("{\"problem\":\"What is 2+2?\",\"workers\":2}");
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+        await().atMost(STATE_CHANGE).until(() -> worker.sessionRequests() >= 1);
+        // The worker said 503: the run went back to the head of the queue, not to FAILED.
+        RunView waiting = get(queued.runId());
+        assertThat(waiting.status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(waiting.queuePosition()).isIn(0, 1);
 
-        // The attempt is on record, failed with the reason; nothing was lost or left QUEUED.
-        RunView run = get(holder.id);
-        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(run.failureReason()).contains("no room");
+        worker.mode(StubGpuWorker.Mode.ACCEPT);
+        worker.register(redis, 4, 0); // its next heartbeat: the dispatcher tries it again
+
+        await().atMost(STATE_CHANGE).until(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        assertThat(events(queued.runId())).extracting(RunEvent::type)
+                .containsExactly(EventType.RUN_QUEUED, EventType.RUN_STARTED);
     }
 
     @Test
-    void workerAtItsSessionLimitInTheRegistryIsNotCalled() {
+    void workerAtItsSessionLimitInTheRegistryIsNotAskedForASession() {
         worker.register(redis, 2, 2);
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().valueEquals("Retry-After", "3");
-        assertThat(worker.connections()).isZero();
+        RunView queued = create("{\"problem\":\"x\"}");
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> worker.sessionRequests() == 0 && get(queued.runId()).status() == RunStatus.QUEUED);
+
+        worker.register(redis, 2, 1);
+        await().atMost(STATE_CHANGE).until(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        assertThat(worker.sessionRequests()).isEqualTo(1);
     }
 
     @Test
-    void downWorkerFailsFastAndOpensTheCircuit() {
+    void cancelInTheQueueTakesTheRunOutAndTheNextMovesUp() {
+        RunView first = create("{\"problem\":\"first\"}");
+        RunView second = create("{\"problem\":\"second\"}");
+        assertThat(second.queuePosition()).isEqualTo(2);
+
+        http.post().uri("/internal/runs/{id}/cancel", first.runId()).exchange().expectStatus().isAccepted()
+                .expectBody().jsonPath("$.status").isEqualTo("CANCELLED");
+
+        assertThat(get(second.runId()).queuePosition()).isEqualTo(1);
+        assertThat(events(first.runId())).extracting(RunEvent::type).containsExactly(EventType.RUN_QUEUED,
+                EventType.CANCEL_REQUESTED, EventType.RUN_ENDED);
+        http.get().uri("/admin/queue").exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.depth").isEqualTo(1)
+                .jsonPath("$.clients.internal[0]").isEqualTo(second.runId());
+
+        // Nothing runs the cancelled one once a worker comes.
+        worker.register(redis, 4, 0);
+        await().atMost(STATE_CHANGE).until(() -> get(second.runId()).status() == RunStatus.RUNNING);
+        assertThat(worker.sessionRequests()).isEqualTo(1);
+        assertThat(get(first.runId()).status()).isEqualTo(RunStatus.CANCELLED);
+    }
+
+    @Test
+    void theEventStreamOfAQueuedRunShowsItsPositionWithoutIds() {
+        RunView first = create("{\"problem\":\"first\"}");
+        RunView second = create("{\"problem\":\"second\"}");
+        List<org.springframework.http.codec.ServerSentEvent<RunEvent>> seen =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        var following = http.get().uri("/internal/runs/{id}/events", second.runId())
+                .accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+                .returnResult(new ParameterizedTypeReference<org.springframework.http.codec.ServerSentEvent<RunEvent>>() { })
+                .getResponseBody().doOnNext(seen::add).take(3).subscribe();
+        try {
+            await().atMost(STATE_CHANGE).until(() -> seen.size() == 2);
+            http.post().uri("/internal/runs/{id}/cancel", first.runId()).exchange().expectStatus().isAccepted();
+            await().atMost(STATE_CHANGE).until(() -> seen.size() == 3);
+        } finally {
+            following.dispose();
+        }
+        assertThat(seen).extracting(e -> e.data().data()).containsExactly(
+                new EventData.RunQueued(Layout.COMBINED, List.of("Alice", "Bob")),
+                new EventData.QueuePosition(2), new EventData.QueuePosition(1));
+        assertThat(seen.get(0).id()).isNotBlank();
+        assertThat(seen.subList(1, 3)).allSatisfy(e -> {
+            assertThat(e.id()).as("not in the log").isNull();
+            assertThat(e.event()).isEqualTo("QUEUE_POSITION");
+        });
+    }
+
+    @Test
+    void downWorkerLeavesRunsQueuedAndOpensTheCircuit() {
         worker.register(redis, 4, 0);
         worker.mode(StubGpuWorker.Mode.DROP_CONNECTIONS);
 
-        // Refused because the worker dropped the connections it was called on, not after waiting out a time limit.
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody().jsonPath("$.detail").value(d -> assertThat(d.toString())
-                        .contains(worker.id()).contains("unreachable").doesNotContain("in time"));
-        assertThat(worker.connections()).as("the worker was called").isPositive();
+        RunView queued = create("{\"problem\":\"x\"}");
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
 
-        // Retries of the idempotent model call count too: the window of 4 calls fills and the circuit opens.
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        // The dispatcher's attempts (and their retries) fill the window of 4 calls and the circuit opens.
+        await().atMost(STATE_CHANGE).until(() -> "OPEN".equals(circuitOf(worker.id())));
         int hitsWhenOpen = worker.connections();
-        for (int i = 0; i < 3; i++) {
-            post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                    .expectHeader().exists("Retry-After")
-                    .expectBody().jsonPath("$.detail").value(d -> assertThat(d.toString())
-                            .contains("circuit breaker is open").contains("no call was attempted"));
-        }
-        assertThat(worker.connections()).as("no call reached the worker once the circuit was open")
-                .isEqualTo(hitsWhenOpen);
-        http.get().uri("/admin/workers").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$[0].circuit").isEqualTo("OPEN");
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> worker.connections() == hitsWhenOpen);
+        assertThat(get(queued.runId()).status()).as("a broken worker is not the run's fault")
+                .isEqualTo(RunStatus.QUEUED);
+
+        http.post().uri("/internal/runs/{id}/cancel", queued.runId()).exchange().expectStatus().isAccepted();
+        assertThat(get(queued.runId()).status()).isEqualTo(RunStatus.CANCELLED);
     }
 
     @Test
-    void unreachableWorkerAddressIsAClearFastProblem() throws Exception {
+    void unreachableWorkerAddressDoesNotHoldUpAccepting() throws Exception {
         int closedPort;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
@@ -169,20 +244,15 @@ class RunApiTest {
         redis.command("SET", "hogwild:workers:gone", StubGpuWorker.JSON.writeValueAsString(
                 new io.hogwild.contracts.worker.WorkerRegistration("gone", "http://127.0.0.1:" + closedPort,
                         "stub-model", 4, 0, 1, System.currentTimeMillis())), "EX", "60");
-        // The refused connection is the answer: no time limit waited out, and no run recorded for the attempt.
-        long runsBefore = runTotal();
-        post("{\"problem\":\"x\"}").expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-                .expectBody().jsonPath("$.title").isEqualTo("GPU worker unavailable")
-                .jsonPath("$.detail").value(d -> assertThat(d.toString()).contains("gone").contains("unreachable")
-                        .contains("Connection refused").doesNotContain("in time"));
-        assertThat(runTotal()).isEqualTo(runsBefore);
+        RunView queued = create("{\"problem\":\"x\"}");
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+        http.post().uri("/internal/runs/{id}/cancel", queued.runId()).exchange().expectStatus().isAccepted();
     }
 
     @Test
     void workerCrashMidRunFailsTheRunAndKeepsWhatWasRecorded() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"What is 2+2?\",\"workers\":2,\"layout\":\"combined\"}");
-        assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+        RunView run = running("{\"problem\":\"What is 2+2?\",\"workers\":2,\"layout\":\"combined\"}");
         String session = run.sessionId();
         assertThat(worker.lastPlan().workers()).hasSize(2);
 
@@ -211,7 +281,7 @@ class RunApiTest {
     @Test
     void workerWhoseHeartbeatStopsFailsTheRun() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"x\",\"workers\":2}");
+        RunView run = running("{\"problem\":\"x\",\"workers\":2}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
 
         worker.unregister(redis);
@@ -224,7 +294,7 @@ class RunApiTest {
     @Test
     void cancelMidRunStopsTheSessionAndEndsCancelled() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"x\",\"workers\":3,\"layout\":\"interleaved\"}");
+        RunView run = running("{\"problem\":\"x\",\"workers\":3,\"layout\":\"interleaved\"}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
 
         http.post().uri("/internal/runs/{id}/cancel", run.runId()).exchange().expectStatus().isAccepted();
@@ -241,7 +311,7 @@ class RunApiTest {
     @Test
     void sseReplaysAndResumesFromLastEventId() {
         worker.register(redis, 4, 0);
-        RunView run = create("{\"problem\":\"x\",\"workers\":2}");
+        RunView run = running("{\"problem\":\"x\",\"workers\":2}");
         worker.emit(run.sessionId(), new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob")));
         worker.emit(run.sessionId(), new EventData.SessionFinished("budget", 7, 12, null, List.of(), false));
         await().atMost(STATE_CHANGE).until(() -> get(run.runId()).status() == RunStatus.FINISHED);
@@ -277,19 +347,26 @@ class RunApiTest {
 
     // --- helpers
 
-    static final class RunViewHolder {
-        String id;
-    }
-
     private RunView create(String json) {
         return post(json).expectStatus().isAccepted().expectHeader().exists("Location")
                 .expectBody(RunView.class).returnResult().getResponseBody();
     }
 
-    private long runTotal() {
-        return http.get().uri("/admin/runs?size=1").exchange().expectStatus().isOk()
-                .expectBody(tools.jackson.databind.JsonNode.class).returnResult().getResponseBody()
-                .path("total").asLong();
+    /** Creates a run and waits until a GPU worker runs it. */
+    private RunView running(String json) {
+        RunView queued = create(json);
+        await().atMost(STATE_CHANGE).until(() -> get(queued.runId()).status() == RunStatus.RUNNING);
+        return get(queued.runId());
+    }
+
+    private String circuitOf(String workerId) {
+        List<java.util.Map<String, Object>> workers = http.get().uri("/admin/workers").exchange()
+                .expectStatus().isOk()
+                .expectBody(new ParameterizedTypeReference<List<java.util.Map<String, Object>>>() { })
+                .returnResult().getResponseBody();
+        return workers.stream()
+                .filter(w -> workerId.equals(((java.util.Map<?, ?>) w.get("registration")).get("worker_id")))
+                .map(w -> (String) w.get("circuit")).findFirst().orElse(null);
     }
 
     private RunView get(String runId) {

@@ -48,11 +48,14 @@ class RunStoreTest {
     RunEventFollower follower;
 
     private final AtomicLong seq = new AtomicLong();
+    private final QueueKeys queue = new QueueKeys("test-queue:" + UUID.randomUUID() + ":");
 
     private String newRun(Instant createdAt) {
         String id = "test-" + UUID.randomUUID();
-        store.create(id, RunRequest.of("What is 2+2?"), Layout.COMBINED, List.of("Alice", "Bob"), "m", "gpu-1",
-                "http://gpu-1", null, createdAt).block(T);
+        // A queue of this test's own: no dispatcher of this JVM serves it, so the run stays as the test leaves it.
+        RunStore.Enqueued enqueued = store.enqueue(queue, new RunStore.NewRun(id, RunRequest.of("What is 2+2?"),
+                Layout.COMBINED, List.of("Alice", "Bob"), "m", null, 1L, "tester", createdAt), 100).block(T);
+        assertThat(enqueued.accepted()).isTrue();
         return id;
     }
 
@@ -99,9 +102,13 @@ class RunStoreTest {
         record(id, new BudgetExhausted("Alice", 1, 3));
         record(id, new FinalAnswer("4", "Bob", 1));
         // A resumed stream repeats an event with an old seq: it is dropped, counters unchanged.
-        RunEvent repeat = store.appendSessionEvent(id, new SessionEvent("s", 2, 0, 0,
-                new Tokens("Alice", 1, List.of(5, 6, 7), "abc", false))).block(T);
-        assertThat(repeat).isNull();
+        assertThat(store.appendSessionEvent(id, new SessionEvent("s", 2, 0, 0,
+                new Tokens("Alice", 1, List.of(5, 6, 7), "abc", false))).block(T))
+                .isEqualTo(new RunStore.Recorded.Duplicate(7));
+        // One that would leave a gap after the last recorded seq is refused, so the recorder asks again from there.
+        assertThat(store.appendSessionEvent(id, new SessionEvent("s", 9, 0, 0,
+                new Tokens("Bob", 1, List.of(1), "x", false))).block(T))
+                .isEqualTo(new RunStore.Recorded.Gap(7));
 
         RunView run = store.view(id).block(T);
         assertThat(run.progress()).satisfiesExactly(

@@ -1,5 +1,6 @@
 package io.hogwild.orchestrator.support;
 
+import io.hogwild.testing.ServiceCredentials;
 import io.hogwild.testing.redis.RealRedis;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -23,6 +24,10 @@ import org.springframework.boot.test.context.SpringBootTest;
         "hogwild.orchestrator.resilience.retry-wait=20ms",
         "hogwild.orchestrator.resilience.stream-reconnects=2",
         "hogwild.orchestrator.registry.heartbeat-check-interval=200ms",
+        "hogwild.orchestrator.registry.heartbeat-grace=1s",
+        "hogwild.orchestrator.queue.dispatch-interval=100ms",
+        "hogwild.orchestrator.queue.takeover-interval=500ms",
+        "hogwild.internal.token=" + ServiceCredentials.TOKEN,
         "hogwild.orchestrator.registry.retry-after=3s",
         "hogwild.orchestrator.events.poll-interval=20ms"})
 public @interface OrchestratorTest {

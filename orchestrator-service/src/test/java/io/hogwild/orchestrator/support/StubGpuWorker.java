@@ -44,6 +44,7 @@ public final class StubGpuWorker implements AutoCloseable {
     private volatile int contextLimit = 4096;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger cancels = new AtomicInteger();
+    private final AtomicInteger sessionRequests = new AtomicInteger();
     private final Map<String, Sinks.Many<SessionEvent>> sessions = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> seqs = new ConcurrentHashMap<>();
     private volatile SessionPlan lastPlan;
@@ -69,6 +70,7 @@ public final class StubGpuWorker implements AutoCloseable {
                             return Mono.just(Map.of("ids", List.of(), "count", text.length() / 4));
                         }).flatMap(answer -> json(res, 200, answer).then()))
                         .post("/v1/sessions", (req, res) -> req.receive().aggregate().asString().flatMap(body -> {
+                            sessionRequests.incrementAndGet();
                             if (mode == Mode.FULL) {
                                 return res.status(503).header("Retry-After", "7")
                                         .header("Content-Type", "application/problem+json")
@@ -105,10 +107,14 @@ public final class StubGpuWorker implements AutoCloseable {
                 .bindNow();
     }
 
-    /** A test client for the orchestrator on {@code port} that reads and writes the services' snake_case JSON. */
+    /**
+     * A test client for the orchestrator (or a GPU worker) on {@code port} that reads and writes the services'
+     * snake_case JSON and carries the tests' service credential.
+     */
     public static org.springframework.test.web.reactive.server.WebTestClient client(int port) {
         return org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
                 .baseUrl("http://127.0.0.1:" + port)
+                .defaultHeader("Authorization", io.hogwild.testing.ServiceCredentials.bearer())
                 .responseTimeout(java.time.Duration.ofSeconds(60))
                 .codecs(codecs -> {
                     codecs.defaultCodecs().jacksonJsonDecoder(
@@ -143,6 +149,11 @@ public final class StubGpuWorker implements AutoCloseable {
 
     public int cancels() {
         return cancels.get();
+    }
+
+    /** Session creations asked for so far (accepted or refused). */
+    public int sessionRequests() {
+        return sessionRequests.get();
     }
 
     public SessionPlan lastPlan() {

@@ -88,7 +88,8 @@ class EventJsonContractTest {
                         new AnswerGiven("42", List.of("Carol", AnswerGiven.FINISHER))), true),
                 new EventData.Error("out of cache", "java.lang.IllegalStateException"),
                 new EventData.CancelRequested(),
-                new EventData.RunEnded(RunStatus.FAILED, "error", "GPU worker gpu-7 disappeared"));
+                new EventData.RunEnded(RunStatus.FAILED, "error", "GPU worker gpu-7 disappeared"),
+                new EventData.QueuePosition(3));
     }
 
     @Test

@@ -32,7 +32,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = EventData.SessionFinished.class, name = "SESSION_FINISHED"),
         @JsonSubTypes.Type(value = EventData.Error.class, name = "ERROR"),
         @JsonSubTypes.Type(value = EventData.CancelRequested.class, name = "CANCEL_REQUESTED"),
-        @JsonSubTypes.Type(value = EventData.RunEnded.class, name = "RUN_ENDED")
+        @JsonSubTypes.Type(value = EventData.RunEnded.class, name = "RUN_ENDED"),
+        @JsonSubTypes.Type(value = EventData.QueuePosition.class, name = "QUEUE_POSITION")
 })
 public sealed interface EventData {
 
@@ -281,6 +282,18 @@ public sealed interface EventData {
         @Override
         public EventType type() {
             return EventType.RUN_ENDED;
+        }
+    }
+
+    /**
+     * Streamed to followers of a queued run whenever its place changes; never recorded in the log (it has no id).
+     *
+     * @param queuePosition 1 = dispatched next; 0 = being handed to a GPU worker now
+     */
+    record QueuePosition(int queuePosition) implements EventData {
+        @Override
+        public EventType type() {
+            return EventType.QUEUE_POSITION;
         }
     }
 }

@@ -42,5 +42,7 @@ public enum EventType {
     /** Someone asked the orchestrator to cancel the run. */
     CANCEL_REQUESTED,
     /** The run reached its final status: always the last event of a run's log. */
-    RUN_ENDED
+    RUN_ENDED,
+    /** A queued run's place in the queue changed: streamed to followers only, never recorded in the log. */
+    QUEUE_POSITION
 }

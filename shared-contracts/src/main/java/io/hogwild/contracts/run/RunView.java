@@ -25,6 +25,9 @@ import java.util.List;
  * @param failureReason what went wrong, for {@link RunStatus#FAILED}
  * @param progress per-worker counters
  * @param request the request as received
+ * @param client whose queue the run joined: the API key's name the gateway passed on ({@code internal} without one)
+ * @param queuePosition while {@link RunStatus#QUEUED}: 1 = dispatched next, 0 = being handed to a GPU worker now;
+ *     null otherwise
  */
 public record RunView(
         String runId,
@@ -43,4 +46,13 @@ public record RunView(
         String finishReason,
         String failureReason,
         List<RunWorkerProgress> progress,
-        RunRequest request) {}
+        RunRequest request,
+        String client,
+        Integer queuePosition) {
+
+    /** The same view with its queue position (computed on reading, never stored). */
+    public RunView withQueuePosition(Integer position) {
+        return new RunView(runId, status, layout, workers, model, gpuWorker, sessionId, createdAt, startedAt,
+                finishedAt, finalAnswer, finishReason, failureReason, progress, request, client, position);
+    }
+}

@@ -51,7 +51,7 @@ final class RedisServerProcess implements RedisBackend {
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 5; attempt++) {
                 int port = freeLoopbackPort();
-                Process process = launch(executable, port, workDir);
+                Process process = launch(executable, port, workDir, NO_PERSISTENCE);
                 try {
                     RespClient.awaitPong("127.0.0.1", port, STARTUP_TIMEOUT, process);
                     return new RedisServerProcess(process, port, workDir, executable.toString());
@@ -67,14 +67,17 @@ final class RedisServerProcess implements RedisBackend {
         }
     }
 
-    private static Process launch(Path executable, int port, Path workDir) throws IOException {
+    /** No persistence: tests own their data and nothing must survive the JVM. */
+    static final List<String> NO_PERSISTENCE = List.of("--save", "", "--appendonly", "no");
+
+    /** A loopback redis-server on {@code port} with its files in {@code workDir} and the given persistence options. */
+    static Process launch(Path executable, int port, Path workDir, List<String> persistence) throws IOException {
         List<String> command = new ArrayList<>(List.of(executable.toString(),
                 "--port", Integer.toString(port),
                 "--bind", "127.0.0.1",
-                "--protected-mode", "no",
-                // No persistence: tests own their data and nothing must survive the JVM.
-                "--save", "",
-                "--appendonly", "no",
+                "--protected-mode", "no"));
+        command.addAll(persistence);
+        command.addAll(List.of(
                 "--dir", workDir.toString(),
                 "--daemonize", "no",
                 "--loglevel", "warning",
@@ -107,7 +110,7 @@ final class RedisServerProcess implements RedisBackend {
                 .findFirst();
     }
 
-    private static int freeLoopbackPort() throws IOException {
+    static int freeLoopbackPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
@@ -131,6 +134,12 @@ final class RedisServerProcess implements RedisBackend {
 
     @Override
     public void stop() {
+        stop(process);
+        deleteRecursively(workDir);
+    }
+
+    /** SIGTERM (Redis saves what it must), SIGKILL after five seconds. */
+    static void stop(Process process) {
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -140,10 +149,9 @@ final class RedisServerProcess implements RedisBackend {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        deleteRecursively(workDir);
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -44,6 +44,21 @@ class TestRedisTest {
     }
 
     @Test
+    void durableRedisKeepsAcknowledgedWritesAcrossSigkill() {
+        try (DurableRedis durable = DurableRedis.start()) {
+            assertThat(((List<?>) durable.command("CONFIG", "GET", "appendonly")).get(1)).isEqualTo("yes");
+            assertThat(((List<?>) durable.command("CONFIG", "GET", "appendfsync")).get(1)).isEqualTo("everysec");
+            for (int i = 0; i < 100; i++) {
+                durable.command("XADD", "log", "*", "n", Integer.toString(i));
+            }
+            durable.kill();
+            assertThat(durable.running()).isFalse();
+            durable.restart();
+            assertThat(durable.command("XLEN", "log")).isEqualTo(100L);
+        }
+    }
+
+    @Test
     void errorRepliesAreReported(TestRedis redis) {
         assertThatThrownBy(() -> redis.command("NO-SUCH-COMMAND")).hasMessageContaining("redis error");
     }

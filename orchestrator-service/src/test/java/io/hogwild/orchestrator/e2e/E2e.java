@@ -1,0 +1,79 @@
+package io.hogwild.orchestrator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventType;
+import io.hogwild.contracts.run.RunEvent;
+import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunView;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** What the end-to-end tests of runs that survive share: requests, reads of a run and its log, what a log must be. */
+final class E2e {
+
+    /** The tiny random-weight checkpoint: it babbles, so runs end by budget; long enough to kill things meanwhile. */
+    static final String TINY_MODEL = "hogwild-engine/src/test/resources/golden/qwen3-tiny";
+
+    private E2e() {
+    }
+
+    /** A greedy two-worker run of about 300 tokens per worker (seconds on the tiny model). */
+    static RunRequest collaboration(int i) {
+        return new RunRequest("Run " + i + ": Alice and Bob must find 17 * 23.", 2, Layout.COMBINED, 300, 24, 0.0,
+                1.0, 0, (long) i, 0, 4, false, false, null);
+    }
+
+    static String post(WebTestClient http, RunRequest request) {
+        return http.post().uri("/internal/runs").contentType(MediaType.APPLICATION_JSON).bodyValue(request)
+                .exchange().expectStatus().isAccepted()
+                .expectBody(RunView.class).returnResult().getResponseBody().runId();
+    }
+
+    static RunView get(WebTestClient http, String runId) {
+        return http.get().uri("/internal/runs/{id}", runId).exchange().expectStatus().isOk()
+                .expectBody(RunView.class).returnResult().getResponseBody();
+    }
+
+    static int tokens(WebTestClient http, String runId) {
+        return get(http, runId).progress().stream().mapToInt(p -> p.tokens()).sum();
+    }
+
+    static List<RunEvent> log(WebTestClient http, String runId) {
+        return http.get().uri("/admin/runs/{id}/events?limit=10000", runId).exchange().expectStatus().isOk()
+                .expectBodyList(RunEvent.class).returnResult().getResponseBody();
+    }
+
+    /** Every session event once, in the worker's order, none missing; RUN_ENDED once, last. */
+    static void assertCompleteLog(String runId, List<RunEvent> events) {
+        List<Long> seqs = events.stream().filter(e -> e.sessionSeq() != null).map(RunEvent::sessionSeq).toList();
+        assertThat(seqs).as("run %s: every session event once, in order, no gap", runId)
+                .isNotEmpty()
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, seqs.size()).boxed().toList());
+        assertThat(events.stream().filter(e -> e.type() == EventType.RUN_ENDED).count()).as("run %s", runId)
+                .isEqualTo(1);
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.RUN_ENDED);
+    }
+
+    /** What a test started, stopped in reverse order. */
+    static final class Started implements AutoCloseable {
+        private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+        <T extends AutoCloseable> T add(T service) {
+            started.push(service);
+            return service;
+        }
+
+        @Override
+        public void close() throws Exception {
+            while (!started.isEmpty()) {
+                started.pop().close();
+            }
+        }
+    }
+}
