@@ -10,7 +10,10 @@ import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomize
 import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The services' shared web stack: their JSON dialect, the problem renderer and the Resilience4j factory. */
+/**
+ * The services' shared web stack: their JSON dialect, strict request bodies where a type asks for it, the problem
+ * renderer and the Resilience4j factory.
+ */
 @AutoConfiguration(before = JacksonAutoConfiguration.class)
 public class ServiceWebAutoConfiguration {
 
@@ -21,8 +24,15 @@ public class ServiceWebAutoConfiguration {
 
     @Bean
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-    ProblemRenderer problemRenderer(JsonMapper json, ObjectProvider<ProblemListener> listeners) {
-        return new ProblemRenderer(json, listeners.orderedStream().toList());
+    ProblemRenderer problemRenderer(JsonMapper json, ObjectProvider<ProblemListener> listeners,
+                                    ObjectProvider<ProblemFormat> formats) {
+        return new ProblemRenderer(json, listeners.orderedStream().toList(), formats.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    StrictRequestBodies strictRequestBodies(JsonMapper json) {
+        return new StrictRequestBodies(json);
     }
 
     @Bean

@@ -69,8 +69,9 @@ public class RunService {
                 String prompt = renderer.render(model, settings.problem(), settings.names(), settings.fewShot(),
                         settings.enableThinking());
                 return client.tokenize(target, prompt)
-                        .flatMap(count -> checkContext(model, settings, count.count()))
-                        .then(Mono.defer(() -> start(request, settings, worker, target, model, prompt)));
+                        .flatMap(count -> fitContext(model, settings, request.maxTokensPerWorker() != null,
+                                count.count()))
+                        .flatMap(fitted -> start(request, fitted, worker, target, model, prompt));
             });
         });
     }
@@ -168,27 +169,40 @@ public class RunService {
     }
 
     /**
-     * The prompt must fit the model's context with room for the work: every worker's view holds the prompt plus (in
-     * shared layouts) every worker's steps, step prefixes, self-checks and the finisher.
+     * The prompt must fit the model's context with room for the work (see {@link ContextBudget}). A budget the caller
+     * chose must fit; without one, the configured default is lowered to the largest budget that fits, so that a plain
+     * request works on a small model too.
      */
-    private Mono<Void> checkContext(ModelInfo model, RunSettings settings, int promptTokens) {
+    private Mono<RunSettings> fitContext(ModelInfo model, RunSettings settings, boolean budgetChosen,
+                                         int promptTokens) {
         int context = model.contextLimit();
         if (context <= 0) {
-            return Mono.empty();
+            return Mono.just(settings);
         }
         if (promptTokens >= context) {
             return Mono.error(ApiException.badRequest("problem", "the problem with the collaboration prompt is "
                     + promptTokens + " tokens, more than the model's context of " + context + " tokens"));
         }
-        int perWorker = settings.maxTokensPerWorker() + settings.finisherTokens() + 64
-                + settings.maxTokensPerWorker() / 8;
         boolean shared = settings.layout() == Layout.COMBINED || settings.layout() == Layout.INTERLEAVED;
-        long needed = promptTokens + 64L + (long) perWorker * (shared ? settings.names().size() : 1);
-        if (needed > context) {
-            return Mono.error(ApiException.badRequest("max_tokens_per_worker", "with a prompt of " + promptTokens
-                    + " tokens, " + settings.names().size() + " worker(s) at " + settings.maxTokensPerWorker()
-                    + " tokens each would need about " + needed + " tokens of context; the model has " + context));
+        int workers = settings.names().size();
+        ContextBudget budget = new ContextBudget(context, promptTokens, settings.finisherTokens(),
+                shared ? workers : 1);
+        int fitting = budget.largestFitting();
+        if (budgetChosen) {
+            long needed = budget.needed(settings.maxTokensPerWorker());
+            if (needed > context) {
+                return Mono.error(ApiException.badRequest("max_tokens_per_worker", "with a prompt of " + promptTokens
+                        + " tokens, " + workers + " worker(s) at " + settings.maxTokensPerWorker()
+                        + " tokens each would need about " + needed + " tokens of context; the model has " + context
+                        + (fitting > 0 ? " (at most " + fitting + " tokens per worker fit)" : "")));
+            }
+            return Mono.just(settings);
         }
-        return Mono.empty();
+        if (fitting < 1) {
+            return Mono.error(ApiException.badRequest("problem", "the problem with the collaboration prompt is "
+                    + promptTokens + " tokens, which leaves " + workers + " worker(s) no room to write in the "
+                    + "model's context of " + context + " tokens; use fewer workers or a shorter problem"));
+        }
+        return Mono.just(settings.withMaxTokensPerWorker(Math.min(settings.maxTokensPerWorker(), fitting)));
     }
 }
