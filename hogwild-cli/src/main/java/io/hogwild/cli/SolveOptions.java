@@ -32,7 +32,7 @@ public record SolveOptions(String problem, Integer workers, String layout, Integ
                                  [--url URL]
               --workers N       workers that collaborate, 1..8 (gateway default: 2)
               --layout L        combined (default), interleaved, independent or single (needs --workers 1)
-              --max-tokens N    token budget of each worker
+              --max-tokens N    token budget of each worker (default: what fits the model's context)
               --temperature T   sampling temperature, 0..5
               --seed S          sampling seed (an integer)
               --url URL         gateway base URL (default $HOGWILD_URL, else http://127.0.0.1:8080)
