@@ -10,10 +10,12 @@ import io.hogwild.contracts.run.RunTranscript;
 import io.hogwild.contracts.run.WorkerTranscript;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -117,7 +119,7 @@ public final class HogwildClient {
     /** {@code GET /admin/runs}: every run, newest first (needs an admin key). {@code status} may be null. */
     public Mono<RunPage> runs(RunStatus status, int page, int size) {
         return call(web.get().uri(uri -> uri.path("/admin/runs")
-                .queryParamIfPresent("status", java.util.Optional.ofNullable(status).map(RunStatus::name))
+                .queryParamIfPresent("status", Optional.ofNullable(status).map(RunStatus::name))
                 .queryParam("page", page).queryParam("size", size).build()), RunPage.class);
     }
 
@@ -224,7 +226,7 @@ public final class HogwildClient {
                 problem.putAll(parsed);
             }
         } catch (JacksonException e) {
-            String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+            String text = new String(body, StandardCharsets.UTF_8).strip();
             if (!text.isEmpty()) {
                 problem.put("detail", text.length() > 200 ? text.substring(0, 200) + "…" : text);
             }
