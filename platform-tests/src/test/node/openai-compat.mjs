@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 
 const { GATEWAY_URL, API_KEY, MODEL, PROBLEM } = process.env;
 // No retries: a refusal must be seen as it is, not retried away.
-const client = new OpenAI({ baseURL: `${GATEWAY_URL}/v1`, apiKey: API_KEY, maxRetries: 0, timeout: 120_000 });
+const client = new OpenAI({ baseURL: `${GATEWAY_URL}/v1`, apiKey: API_KEY, maxRetries: 0, timeout: 300_000 });
 const ask = { model: MODEL, messages: [{ role: 'user', content: PROBLEM }], temperature: 0 };
 
 /** What an APIError told the client: status and OpenAI's error fields. */

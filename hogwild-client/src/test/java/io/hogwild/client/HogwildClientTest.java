@@ -41,7 +41,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 @RealRedis
 class HogwildClientTest {
 
-    private static final Duration T = Duration.ofSeconds(120);
+    private static final Duration T = Duration.ofSeconds(180);
 
     private static ConfigurableApplicationContext gateway;
     private static String gatewayUrl;
