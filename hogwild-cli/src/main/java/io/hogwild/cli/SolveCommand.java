@@ -1,39 +1,33 @@
 package io.hogwild.cli;
 
-import io.hogwild.contracts.run.RunEvent;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.json.JsonMapper;
+import io.hogwild.client.EventStreamException;
+import io.hogwild.client.HogwildApiException;
+import io.hogwild.client.HogwildClient;
+import io.hogwild.client.HogwildConnectionException;
+import io.hogwild.client.HogwildException;
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunResponse;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Mono;
 
 /**
- * {@code hogwild solve "PROBLEM" [--workers N] [--layout L] ...}: creates a run through the gateway, prints the
- * workers' finished steps as they happen and then the answer. Exit codes: 0 the run finished (with or without an
- * answer), 1 the run failed or was cancelled or the gateway could not be used, 2 bad arguments.
+ * {@code hogwild solve "PROBLEM" [--workers N] [--layout L] ...}: creates a run through the gateway (with
+ * {@link HogwildClient}), prints the workers' finished steps as they happen and then the answer. Exit codes: 0 the
+ * run finished (with or without an answer), 1 the run failed or was cancelled or the gateway could not be used, 2 bad
+ * arguments. A command line tool, so it blocks on the client's answers at its top level.
  */
 public final class SolveCommand {
 
-    /** Reconnects of the event stream (resuming with Last-Event-ID) before giving up. */
+    /** Reconnects of the event stream in a row (resuming with Last-Event-ID) before giving up. */
     static final int STREAM_RECONNECTS = 3;
 
     private final PrintStream out;
     private final PrintStream err;
-    /**
-     * The gateway's JSON (snake_case). Lenient as a client of a newer server should be: unknown fields are skipped,
-     * and an event of a type this client does not know is read with null data (and ignored).
-     */
-    static final JsonMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
-            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
-
-    private final JsonMapper json = JSON;
 
     public SolveCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -70,51 +64,56 @@ public final class SolveCommand {
     }
 
     private int solve(SolveOptions options) {
-        GatewayClient gateway = new GatewayClient(options.gateway(), options.apiKey(), json);
-        String runId = gateway.createRun(options);
+        HogwildClient gateway = HogwildClient.builder().baseUrl(options.gateway().toString())
+                .apiKey(options.apiKey()).streamReconnects(STREAM_RECONNECTS).build();
+        String runId = await(gateway.createRun(request(options)), "create the run").id();
         err.println("hogwild solve: run " + runId + " accepted; following its progress");
         ProgressPrinter printer = new ProgressPrinter(out);
         Thread cancelOnInterrupt = cancelHook(gateway, runId, printer);
         try {
-            follow(gateway, runId, printer);
+            await(gateway.events(runId).doOnNext(printer::accept).then(), "follow the run's events");
         } finally {
             removeHook(cancelOnInterrupt);
         }
         if (printer.answer() == null) {
             // The stream may have been resumed past the answer event: the run's record has it too.
-            printer.answerIfMissing(gateway.run(runId).path("final_answer").asString(null));
+            RunResponse run = await(gateway.run(runId), "read the run");
+            printer.answerIfMissing(run.finalAnswer());
         }
         return printer.finish();
     }
 
-    /** Reads the event stream until RUN_ENDED, resuming after the last event id when the connection drops. */
-    private void follow(GatewayClient gateway, String runId, ProgressPrinter printer) {
-        AtomicReference<RuntimeException> bad = new AtomicReference<>();
-        SseParser parser = new SseParser(event -> {
-            try {
-                printer.accept(json.readValue(event.data(), RunEvent.class));
-            } catch (JacksonException e) {
-                bad.compareAndSet(null, new GatewayException("the gateway sent an event that is not a run event: "
-                        + ProgressPrinter.oneLine(event.data())));
-            }
-        });
-        for (int attempt = 0; attempt <= STREAM_RECONNECTS && !printer.ended(); attempt++) {
-            gateway.events(runId, parser.lastEventId(), parser);
-            if (bad.get() != null) {
-                throw bad.get();
-            }
-        }
-        if (!printer.ended()) {
-            throw new GatewayException("the event stream of run " + runId + " ended before the run did");
+    private static RunRequest request(SolveOptions options) {
+        Layout layout = options.layout() == null ? null : Layout.valueOf(options.layout().toUpperCase(Locale.ROOT));
+        return new RunRequest(options.problem(), options.workers(), layout, options.maxTokensPerWorker(), null,
+                options.temperature(), null, null, options.seed(), null, null, null, null, null);
+    }
+
+    /** The client's answer, or its failure as the one line this command prints. */
+    private static <T> T await(Mono<T> call, String what) {
+        try {
+            return call.block();
+        } catch (HogwildApiException e) {
+            throw new GatewayException("could not " + what + ": " + e.getMessage());
+        } catch (HogwildConnectionException e) {
+            throw new GatewayException(e.getMessage() + (e.timedOut() ? "" : " (is the platform up?)"));
+        } catch (EventStreamException e) {
+            throw new GatewayException(e.getMessage());
+        } catch (HogwildException e) {
+            throw new GatewayException("could not " + what + ": " + e.getMessage());
         }
     }
 
     /** Ctrl-C while the run is going: cancel it rather than leave it running on the platform. */
-    private Thread cancelHook(GatewayClient gateway, String runId, ProgressPrinter printer) {
+    private Thread cancelHook(HogwildClient gateway, String runId, ProgressPrinter printer) {
         Thread hook = new Thread(() -> {
             if (!printer.ended()) {
                 err.println("hogwild solve: interrupted, cancelling run " + runId);
-                gateway.cancel(runId);
+                try {
+                    gateway.cancel(runId).block(Duration.ofSeconds(5));
+                } catch (RuntimeException e) {
+                    // best effort: the process is going away
+                }
             }
         }, "cancel-run");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -127,4 +126,5 @@ public final class SolveCommand {
         } catch (IllegalStateException e) {
             // already shutting down: the hook runs
         }
-    }}
+    }
+}

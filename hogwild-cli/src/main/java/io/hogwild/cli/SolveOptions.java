@@ -34,7 +34,7 @@ public record SolveOptions(String problem, Integer workers, String layout, Integ
               --layout L        combined (default; shared history and everyone's current step), interleaved
                                 (only finished steps are shared), contiguous (everyone's whole text, live),
                                 independent or single (needs --workers 1)
-              --max-tokens N    token budget of each worker
+              --max-tokens N    token budget of each worker (default: what fits the model's context)
               --temperature T   sampling temperature, 0..5
               --seed S          sampling seed (an integer)
               --url URL         gateway base URL (default $HOGWILD_URL, else http://127.0.0.1:8080)

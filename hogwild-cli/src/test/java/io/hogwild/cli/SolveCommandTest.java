@@ -152,7 +152,7 @@ class SolveCommandTest {
         JsonNode body = createBodies.get(0);
         assertThat(body.path("problem").asString()).isEqualTo("What is 2+3?");
         assertThat(body.path("workers").asInt()).isEqualTo(2);
-        assertThat(body.path("layout").asString()).isEqualTo("combined");
+        assertThat(body.path("layout").asString()).isEqualToIgnoringCase("combined");
         assertThat(body.path("seed").asLong()).isEqualTo(7);
         assertThat(body.has("temperature")).isFalse(); // left to the gateway's default
         assertThat(lastEventIds).containsExactly("null");

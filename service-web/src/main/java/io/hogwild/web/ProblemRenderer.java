@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * name ever reaches a client.
  *
  * <p>A {@link WebExceptionHandler} rather than controller advice because errors of web filters never reach advice; it
- * is ordered before Boot's default handler (-1).
+ * is ordered before Boot's default handler (-1). A {@link ProblemFormat} may give some requests another body shape.
  */
 public class ProblemRenderer implements WebExceptionHandler, Ordered {
 
@@ -41,10 +41,12 @@ public class ProblemRenderer implements WebExceptionHandler, Ordered {
 
     private final JsonMapper json;
     private final List<ProblemListener> listeners;
+    private final List<ProblemFormat> formats;
 
-    public ProblemRenderer(JsonMapper json, List<ProblemListener> listeners) {
+    public ProblemRenderer(JsonMapper json, List<ProblemListener> listeners, List<ProblemFormat> formats) {
         this.json = json;
         this.listeners = List.copyOf(listeners);
+        this.formats = List.copyOf(formats);
     }
 
     @Override
@@ -74,14 +76,15 @@ public class ProblemRenderer implements WebExceptionHandler, Ordered {
         response.setStatusCode(problem.status());
         HttpHeaders headers = response.getHeaders();
         problem.headers().forEach(headers::put);
-        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (problem.retryAfter() != null) {
             long seconds = retryAfterSeconds(problem);
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
             body.put("retry_after_seconds", seconds);
         }
         listeners.forEach(listener -> listener.rendered(exchange, problem));
-        byte[] bytes = json.writeValueAsBytes(body);
+        ProblemFormat format = formats.stream().filter(f -> f.appliesTo(exchange)).findFirst().orElse(null);
+        headers.setContentType(format != null ? format.contentType() : MediaType.APPLICATION_PROBLEM_JSON);
+        byte[] bytes = json.writeValueAsBytes(format != null ? format.body(problem, exchange) : body);
         return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
     }
 

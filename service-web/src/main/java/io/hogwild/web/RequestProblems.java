@@ -24,6 +24,7 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.PropertyNamingStrategy;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Request errors found before a handler runs, as 400 problems that name the offending {@code field} the way the
@@ -76,7 +77,11 @@ final class RequestProblems {
         String field = jsonPath(jackson.getPath());
         InvalidFormatException format = ProblemRenderer.findCause(e, InvalidFormatException.class);
         String detail;
-        if (format != null && format.getTargetType() != null && format.getTargetType().isEnum()) {
+        if (jackson instanceof UnrecognizedPropertyException unknown) {
+            String known = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
+            detail = field + ": unknown field" + (known.isEmpty() ? "" : "; the fields here are " + known);
+        } else if (format != null && format.getTargetType() != null && format.getTargetType().isEnum()) {
             String allowed = Arrays.stream(format.getTargetType().getEnumConstants())
                     .map(c -> c.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
             detail = field + ": unknown value '" + format.getValue() + "'; expected one of " + allowed;

@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The services' shared web stack: their JSON dialect, the problem renderer, the Resilience4j factory and the service
+ * The services' shared web stack: their JSON dialect, strict request bodies where a type asks for it, the problem renderer, the Resilience4j factory and the service
  * credential of internal calls ({@link InternalToken}; each service decides whether it enforces it).
  */
 @AutoConfiguration(before = JacksonAutoConfiguration.class)
@@ -28,8 +28,15 @@ public class ServiceWebAutoConfiguration {
 
     @Bean
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-    ProblemRenderer problemRenderer(JsonMapper json, ObjectProvider<ProblemListener> listeners) {
-        return new ProblemRenderer(json, listeners.orderedStream().toList());
+    ProblemRenderer problemRenderer(JsonMapper json, ObjectProvider<ProblemListener> listeners,
+                                    ObjectProvider<ProblemFormat> formats) {
+        return new ProblemRenderer(json, listeners.orderedStream().toList(), formats.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    StrictRequestBodies strictRequestBodies(JsonMapper json) {
+        return new StrictRequestBodies(json);
     }
 
     @Bean

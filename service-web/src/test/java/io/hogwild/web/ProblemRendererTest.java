@@ -210,6 +210,34 @@ class ProblemRendererTest {
     }
 
     @Test
+    void aTypeThatRefusesUnknownFieldsNamesTheFieldAndTheKnownOnes() {
+        Map<String, Object> problem = problem(http().post().uri("/strict-things").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"name\": \"box\", \"cuont\": 3}").exchange(), 400, "invalid-request", "/strict-things");
+        assertThat(problem).containsEntry("field", "cuont")
+                .containsEntry("detail", "cuont: unknown field; the fields here are count, inner, name, options");
+        assertThat(problem(http().post().uri("/strict-things").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"name\": \"box\", \"options\": {\"max_size\": 1, \"min_size\": 0}}").exchange(), 400,
+                "invalid-request", "/strict-things")).containsEntry("field", "options.min_size");
+    }
+
+    @Test
+    void typesThatDoNotAskForItStayLenientEvenInsideAStrictOne() {
+        postThing("{\"name\": \"box\", \"colour\": \"red\", \"parts\": [{\"part_name\": \"lid\", \"x\": 1}]}")
+                .expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("box");
+        http().post().uri("/strict-things").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"name\": \"box\", \"inner\": {\"name\": \"lid\", \"colour\": \"red\"}}").exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.inner.name").isEqualTo("lid");
+    }
+
+    @Test
+    void aProblemFormatWritesTheBodyWhileStatusAndListenersStay() {
+        http().get().uri("/other-format/things/9").exchange().expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody().json("{\"failure\": {\"says\": \"no thing 9\", \"about\": \"id\"}}", true);
+        assertThat(TestApplication.RENDERED).contains("404 not-found /other-format/things/9");
+    }
+
+    @Test
     void listenersHearEveryProblem() {
         http().get().uri("/things/listened").exchange().expectStatus().isNotFound();
         assertThat(TestApplication.RENDERED).contains("404 not-found /things/listened");

@@ -18,4 +18,10 @@ public record RunSettings(
         int finisherTokens,
         boolean fewShot,
         boolean enableThinking) {
+
+    /** The same settings with another budget per worker (e.g. lowered to what fits the model's context). */
+    public RunSettings withMaxTokensPerWorker(int budget) {
+        return new RunSettings(problem, names, layout, budget, maxStepTokens, temperature, topP, topK, seed,
+                selfCheckEvery, finisherTokens, fewShot, enableThinking);
+    }
 }

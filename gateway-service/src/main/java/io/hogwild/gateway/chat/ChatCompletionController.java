@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 
 /** OpenAI-compatible chat completions backed by a Hogwild! run (see {@link ChatCompletionService}). */
 @RestController
-@Tag(name = "chat", description = "OpenAI-compatible chat completions (errors are RFC 9457 problems)")
+@Tag(name = "chat", description = "OpenAI-compatible chat completions (errors in OpenAI's shape)")
 public class ChatCompletionController {
 
     private final ChatCompletionService chat;
@@ -26,8 +26,10 @@ public class ChatCompletionController {
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     @Operation(summary = "Create a chat completion", description = "The last user message is the problem, system "
-            + "messages its context; `max_tokens` is each worker's budget; `hogwild: {workers, layout, ...}` sets up "
-            + "the run. `stream: true` answers `chat.completion.chunk` events ending with `data: [DONE]`.")
+            + "messages its context; `max_tokens` is each worker's budget (default: what fits the model's context); "
+            + "`hogwild: {workers, layout, ...}` sets up the run; `n` must be 1. `stream: true` answers "
+            + "`chat.completion.chunk` events ending with `data: [DONE]` (with `stream_options.include_usage`, a usage "
+            + "chunk before it).")
     public Mono<ResponseEntity<Object>> create(@Valid @RequestBody ChatCompletionRequest request,
                                                @Parameter(hidden = true) ApiPrincipal principal) {
         if (Boolean.TRUE.equals(request.stream())) {

@@ -1,5 +1,6 @@
 package io.hogwild.gateway.chat;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.hogwild.contracts.Layout;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -14,8 +15,9 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
- * OpenAI's chat completion request, the part of it that maps onto a run. Fields OpenAI clients send that have no
- * meaning here ({@code n}, {@code user}, {@code stream_options}, ...) are accepted and ignored.
+ * OpenAI's chat completion request, the part of it that maps onto a run. Other fields OpenAI clients send
+ * ({@code user}, {@code logprobs: false}, {@code store}, ...) are accepted and ignored, as OpenAI-compatible servers
+ * do; the {@code hogwild} extension, ours alone, refuses fields it does not know.
  *
  * @param model a model id from {@code /v1/models}; absent or {@code hogwild} = whatever model a GPU worker serves
  * @param messages the conversation; the last user message is the problem, system/developer messages its context
@@ -25,8 +27,11 @@ import java.util.List;
  * @param topP nucleus mass in (0, 1]
  * @param seed base seed of the workers' samplers
  * @param stream answer as {@code chat.completion.chunk} server-sent events
+ * @param streamOptions {@code include_usage}: a last chunk with the usage (and no choices) before {@code [DONE]}
+ * @param n choices to generate: a run has one answer, so only 1 is accepted
  * @param hogwild the Hogwild! options of the run
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record ChatCompletionRequest(
         @Size(max = 200) String model,
         @NotEmpty @Size(max = 256) List<@NotNull @Valid Message> messages,
@@ -36,12 +41,19 @@ public record ChatCompletionRequest(
         @DecimalMin(value = "0.0", inclusive = false) @DecimalMax("1.0") Double topP,
         Long seed,
         Boolean stream,
+        StreamOptions streamOptions,
+        Integer n,
         @Valid HogwildOptions hogwild) {
+
+    /** OpenAI's {@code stream_options}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StreamOptions(Boolean includeUsage) {}
 
     /**
      * One message. {@code content} is a string or a list of parts of which only {@code {"type": "text"}} ones are
      * supported.
      */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Message(
             @NotBlank @Pattern(regexp = "system|developer|user|assistant|tool",
                     message = "must be one of system, developer, user, assistant, tool") String role,
@@ -60,6 +72,7 @@ public record ChatCompletionRequest(
      * @param fewShot include worked examples of collaboration in the prompt
      * @param enableThinking passed to the chat template
      */
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record HogwildOptions(
             @Min(1) @Max(8) Integer workers,
             Layout layout,

@@ -77,8 +77,9 @@ public class ChatCompletionService {
     /**
      * The run as {@code chat.completion.chunk} events: a role chunk, reasoning deltas as the workers write (every
      * step's prefix, then its tokens, each chunk tagged with {@code hogwild.worker}), the final answer as content, a
-     * last chunk with {@code finish_reason} and usage, then {@code [DONE]}. The Mono completes once the run exists,
-     * so that a refused run is still a problem response.
+     * chunk with {@code finish_reason}, with {@code stream_options.include_usage} a chunk with the usage and no
+     * choices, then {@code [DONE]}. The Mono completes once the run exists, so that a refused run is still an error
+     * response.
      */
     public Mono<Flux<ServerSentEvent<String>>> stream(ChatCompletionRequest request, ApiPrincipal principal) {
         RunRequest run = toRunRequest(request);
@@ -98,13 +99,20 @@ public class ChatCompletionService {
                 return Flux.just(chunk(id, createdAt, model, new ChatCompletion.Message(null, null, text), null,
                         null, ChatCompletion.Hogwild.of(runId, ofStep.worker(), ofStep.step(), e.id())));
             });
+            boolean includeUsage = request.streamOptions() != null
+                    && Boolean.TRUE.equals(request.streamOptions().includeUsage());
             Flux<ChatCompletion> ending = Mono.defer(() -> orchestrator.run(runId)).flatMapMany(view -> {
                 String answer = view.finalAnswer() != null ? view.finalAnswer() : seen.answer.get();
                 ChatCompletion content = chunk(id, createdAt, model,
                         new ChatCompletion.Message(null, answer == null ? "" : answer, null), null, null, null);
                 ChatCompletion last = chunk(id, createdAt, model, new ChatCompletion.Message(null, null, null),
-                        finishReason(view), usage(view, seen), outcome(view));
-                return Flux.just(content, last);
+                        finishReason(view), null, outcome(view));
+                if (!includeUsage) {
+                    return Flux.just(content, last);
+                }
+                // OpenAI's usage chunk: no choices, the whole request's usage.
+                return Flux.just(content, last, new ChatCompletion(id, "chat.completion.chunk", createdAt, model,
+                        List.of(), usage(view, seen), null));
             });
             return Flux.concat(role, reasoning, ending)
                     .map(c -> ServerSentEvent.builder(json.writeValueAsString(c)).build())
@@ -192,6 +200,12 @@ public class ChatCompletionService {
         return "budget".equals(run.finishReason()) ? "length" : "stop";
     }
 
+    /**
+     * Tokens of the whole run: {@code prompt_tokens} are the tokens prefilled before the workers write (the
+     * collaboration prompt with the problem, and every initial block), counted once although every worker reads them
+     * from the shared cache; {@code completion_tokens} are every token the workers generated, finisher included.
+     * Texts the platform inserts mid-run (step headers, self-check questions) count as neither.
+     */
     private static ChatCompletion.Usage usage(RunView run, Observed seen) {
         int completion = 0;
         if (run.progress() != null) {
@@ -214,6 +228,10 @@ public class ChatCompletionService {
 
     /** The run behind a chat request; every invalid part names its field. */
     static RunRequest toRunRequest(ChatCompletionRequest request) {
+        if (request.n() != null && request.n() != 1) {
+            throw ApiException.badRequest("n", "n: a run gives one answer, so only n = 1 is supported, not "
+                    + request.n());
+        }
         List<String> context = new ArrayList<>();
         String problem = null;
         List<ChatCompletionRequest.Message> messages = request.messages();

@@ -1,6 +1,7 @@
 package io.hogwild.gateway.runs;
 
 import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunResponse;
 import io.hogwild.gateway.config.GatewayProperties;
 import io.hogwild.gateway.security.ApiPrincipal;
 import io.swagger.v3.oas.annotations.Operation;

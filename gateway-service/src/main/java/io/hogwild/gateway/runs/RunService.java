@@ -2,6 +2,7 @@ package io.hogwild.gateway.runs;
 
 import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunView;
+import io.hogwild.gateway.models.ModelCatalog;
 import io.hogwild.gateway.orchestrator.OrchestratorClient;
 import io.hogwild.gateway.orchestrator.UpstreamProblemException;
 import io.hogwild.gateway.security.ApiPrincipal;
@@ -21,20 +22,25 @@ public class RunService {
 
     private final OrchestratorClient orchestrator;
     private final RunOwners owners;
+    private final ModelCatalog models;
     private final MeterRegistry meters;
 
-    public RunService(OrchestratorClient orchestrator, RunOwners owners, MeterRegistry meters) {
+    public RunService(OrchestratorClient orchestrator, RunOwners owners, ModelCatalog models, MeterRegistry meters) {
         this.orchestrator = orchestrator;
         this.owners = owners;
+        this.models = models;
         this.meters = meters;
     }
 
     /**
-     * Queues a run in the owner's name (the orchestrator's queue is fair across key names) and records its owner. A run the orchestrator recorded although the request failed (its problem
-     * names {@code run_id}, e.g. the GPU worker refused it) is owned too, so its creator can look at what happened.
+     * Queues a run in the owner's name (the orchestrator's queue is fair across key names) and records its owner. A run
+     * the orchestrator recorded although the request failed (its problem names {@code run_id}, e.g. the GPU worker
+     * refused it) is owned too, so its creator can look at what happened. A model no GPU worker serves is a 404 before
+     * the orchestrator is asked.
      */
     public Mono<RunView> create(RunRequest request, ApiPrincipal owner, String api) {
-        return orchestrator.createRun(request, owner.name())
+        Mono<Void> modelServed = request.model() == null ? Mono.empty() : models.requireServed(request.model());
+        return modelServed.then(Mono.defer(() -> orchestrator.createRun(request, owner.name())))
                 .flatMap(run -> owners.record(run.runId(), owner).thenReturn(run))
                 .doOnNext(run -> {
                     // Not ".created": Prometheus reserves the _created suffix and would drop it.

@@ -23,7 +23,7 @@ class ChatRequestMappingTest {
                 m("system", "Be brief."), m("user", "first question"), m("assistant", "an answer"),
                 m("developer", List.of(Map.of("type", "text", "text", "Use \\boxed{}."))),
                 m("user", List.of(Map.of("type", "text", "text", "What is"), Map.of("type", "text", "text", "2+2?")))),
-                100, 50, 0.3, 0.9, 5L, false,
+                100, 50, 0.3, 0.9, 5L, false, null, 1,
                 new ChatCompletionRequest.HogwildOptions(3, Layout.INTERLEAVED, 16, 0, 8, 40, true, false));
         RunRequest run = ChatCompletionService.toRunRequest(request);
         assertThat(run.problem()).isEqualTo("Be brief.\n\nUse \\boxed{}.\n\nWhat is\n2+2?");
@@ -45,7 +45,7 @@ class ChatRequestMappingTest {
     @Test
     void withoutOptionsTheOrchestratorDefaultsApply() {
         RunRequest run = ChatCompletionService.toRunRequest(new ChatCompletionRequest("qwen3-tiny",
-                List.of(m("user", "2+2?")), null, 64, null, null, null, null, null));
+                List.of(m("user", "2+2?")), null, 64, null, null, null, null, null, null, null));
         assertThat(run).isEqualTo(new RunRequest("2+2?", null, null, 64, null, null, null, null, null, null, null,
                 null, null, "qwen3-tiny"));
     }
@@ -53,10 +53,21 @@ class ChatRequestMappingTest {
     @Test
     void aConversationWithoutAUserMessageNamesMessages() {
         assertThatThrownBy(() -> ChatCompletionService.toRunRequest(new ChatCompletionRequest(null,
-                List.of(m("system", "context only")), null, null, null, null, null, null, null)))
+                List.of(m("system", "context only")), null, null, null, null, null, null, null, null, null)))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status().value()).isEqualTo(400);
                     assertThat(e.field()).isEqualTo("messages");
+                });
+    }
+
+    @Test
+    void moreThanOneChoiceNamesN() {
+        assertThatThrownBy(() -> ChatCompletionService.toRunRequest(new ChatCompletionRequest(null,
+                List.of(m("user", "2+2?")), null, null, null, null, null, null, null, 2, null)))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status().value()).isEqualTo(400);
+                    assertThat(e.field()).isEqualTo("n");
+                    assertThat(e.getMessage()).startsWith("n: ").contains("only n = 1");
                 });
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hogwild.gateway.support.Http;
+import io.hogwild.gateway.support.DemoPlatform;
 import io.hogwild.gateway.support.Stack;
 import io.hogwild.testing.redis.RealRedis;
 import java.time.Duration;

@@ -193,9 +193,44 @@ class GatewayEndToEndTest {
         body.put("seed", 11);
         body.put("stream", stream);
         body.put("n", 1);
+        if (stream) {
+            body.put("stream_options", Map.of("include_usage", true));
+        }
+        // What OpenAI clients send besides: accepted and ignored.
+        body.put("user", "user-1234");
+        body.put("logprobs", false);
+        body.put("store", false);
+        body.put("frequency_penalty", 0);
+        body.put("presence_penalty", 0);
+        body.put("metadata", Map.of("team", "tests"));
         body.put("hogwild", Map.of("workers", 2, "layout", "combined", "max_step_tokens", 8, "finisher_tokens", 4,
                 "enable_thinking", false));
         return body;
+    }
+
+    @Test
+    void aModelNoGpuWorkerServesIs404BeforeAnyRunIsCreated() {
+        Map<String, Object> chat = chatRequest(false);
+        chat.put("model", "gpt-4o");
+        http.post().uri("/v1/chat/completions").header("Authorization", bearer(Stack.ALICE_KEY))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(chat).exchange()
+                .expectStatus().isNotFound().expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody()
+                .jsonPath("$.error.code").isEqualTo("model_not_found")
+                .jsonPath("$.error.type").isEqualTo("invalid_request_error")
+                .jsonPath("$.error.param").isEqualTo("model")
+                .jsonPath("$.error.message").value(m -> assertThat(m.toString()).contains("'gpt-4o'"));
+        Map<String, Object> run = tinyRun();
+        run.put("model", "gpt-4o");
+        http.post().uri("/v1/runs").header("Authorization", bearer(Stack.ALICE_KEY))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(run).exchange()
+                .expectStatus().isNotFound().expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("urn:hogwild:problem:model-not-found")
+                .jsonPath("$.field").isEqualTo("model");
+        http.get().uri("/v1/models/qwen3-tiny").header("Authorization", bearer(Stack.BOB_KEY)).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo("qwen3-tiny")
+                .jsonPath("$.object").isEqualTo("model");
     }
 
     @Test
@@ -260,7 +295,7 @@ class GatewayEndToEndTest {
         StringBuilder reasoning = new StringBuilder();
         Set<Object> writers = new java.util.HashSet<>();
         List<String> contents = new ArrayList<>();
-        for (Map<String, Object> chunk : chunks) {
+        for (Map<String, Object> chunk : chunks.subList(0, chunks.size() - 1)) {
             Map<String, Object> delta = delta(chunk);
             if (delta.get("reasoning_content") != null) {
                 reasoning.append(delta.get("reasoning_content"));
@@ -273,7 +308,11 @@ class GatewayEndToEndTest {
         assertThat(writers).containsExactlyInAnyOrder("Alice", "Bob");
         assertThat(reasoning.toString()).contains("**Alice [1]:** ").contains("**Bob [1]:** ");
 
-        Map<String, Object> last = chunks.get(chunks.size() - 1);
+        // With include_usage, the last chunk has no choices and the usage; the one before it the finish reason.
+        Map<String, Object> usageChunk = chunks.get(chunks.size() - 1);
+        assertThat(usageChunk.get("choices")).isEqualTo(List.of());
+        Map<String, Object> last = chunks.get(chunks.size() - 2);
+        assertThat(last).doesNotContainKey("usage");
         Map<String, Object> hogwild = (Map<String, Object>) last.get("hogwild");
         String runId = (String) hogwild.get("run_id");
         RunView run = json.readValue(http.get().uri("/v1/runs/{id}", runId)
@@ -282,9 +321,13 @@ class GatewayEndToEndTest {
         assertThat(contents).containsExactly(run.finalAnswer() == null ? "" : run.finalAnswer());
         Map<String, Object> lastChoice = ((List<Map<String, Object>>) last.get("choices")).get(0);
         assertThat(lastChoice.get("finish_reason")).isIn("stop", "length");
-        Map<String, Object> usage = (Map<String, Object>) last.get("usage");
+        Map<String, Object> usage = (Map<String, Object>) usageChunk.get("usage");
         assertThat(usage.get("completion_tokens"))
                 .isEqualTo(run.progress().stream().mapToInt(RunWorkerProgress::tokens).sum());
+        assertThat((Integer) usage.get("prompt_tokens")).isPositive();
+        assertThat(usage.get("total_tokens")).isEqualTo((Integer) usage.get("prompt_tokens")
+                + (Integer) usage.get("completion_tokens"));
+        assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c).doesNotContainKey("usage"));
         // Every TOKENS event's text was streamed as reasoning, in order.
         List<RunEvent> events = events(runId, null).stream().map(e -> json.readValue(e.data(), RunEvent.class))
                 .toList();

@@ -111,6 +111,21 @@ class GatewaySecurityTest {
         return problem;
     }
 
+    /** The OpenAI-compatible paths answer errors in OpenAI's shape instead; returns the {@code error} object. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> openAiError(WebTestClient.ResponseSpec response, int status) {
+        byte[] body = response.expectStatus().isEqualTo(status)
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody().returnResult().getResponseBody();
+        Map<String, Object> document = Http.map(json, body);
+        assertThat(document).containsOnlyKeys("error");
+        Map<String, Object> error = (Map<String, Object>) document.get("error");
+        assertThat(error).containsOnlyKeys("message", "type", "param", "code");
+        assertThat((String) error.get("message")).isNotBlank();
+        assertThat(new String(body, StandardCharsets.UTF_8)).doesNotContain("Exception").doesNotContain("\tat ");
+        return error;
+    }
+
     @Test
     void noKeyWrongKeyAndOtherSchemesAre401WithABearerChallenge() {
         for (String header : new String[] {null, bearer("not-a-key"), "Basic " + Stack.ALICE_KEY, "Bearer ",
@@ -125,7 +140,13 @@ class GatewaySecurityTest {
             response.expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"hogwild\"");
             assertThat(problem(response, 401).get("title")).isEqualTo("Unauthorized");
         }
-        problem(http.get().uri("/v1/models").exchange(), 401);
+        WebTestClient.ResponseSpec models = http.get().uri("/v1/models").exchange();
+        models.expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"hogwild\"");
+        assertThat(openAiError(models, 401)).containsEntry("type", "authentication_error")
+                .containsEntry("code", "invalid_api_key");
+        assertThat(openAiError(http.post().uri("/v1/chat/completions").header("Authorization", bearer("not-a-key"))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("messages", List.of())).exchange(), 401))
+                .containsEntry("code", "invalid_api_key").containsEntry("message", "the API key is not valid");
         problem(http.get().uri("/admin/runs").header("Authorization", bearer("wrong")).exchange(), 401);
         problem(http.get().uri("/v3/api-docs").exchange(), 401);
         problem(http.get().uri("/actuator/prometheus").exchange(), 401);
@@ -187,8 +208,9 @@ class GatewaySecurityTest {
         DefaultDataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
         Flux<DataBuffer> chunks = Flux.range(0, 10).map(i -> buffers.wrap(
                 (i == 0 ? "{\"problem\": \"" : "").concat("y".repeat(1000)).getBytes(StandardCharsets.UTF_8)));
-        problem(http.post().uri("/v1/chat/completions").header("Authorization", bearer(Stack.ALICE_KEY))
-                .contentType(MediaType.APPLICATION_JSON).body(chunks, DataBuffer.class).exchange(), 413);
+        assertThat(openAiError(http.post().uri("/v1/chat/completions").header("Authorization", bearer(Stack.ALICE_KEY))
+                .contentType(MediaType.APPLICATION_JSON).body(chunks, DataBuffer.class).exchange(), 413))
+                .containsEntry("type", "invalid_request_error").containsEntry("code", "payload_too_large");
     }
 
     @Test
@@ -232,7 +254,9 @@ class GatewaySecurityTest {
                 Arguments.of("{\"problem\": \"p\", \"self_check_every\": -1}", "self_check_every"),
                 Arguments.of("{\"problem\": \"p\", \"finisher_tokens\": 2000}", "finisher_tokens"),
                 Arguments.of("{\"problem\": \"p\", \"enable_thinking\": \"maybe\"}", "enable_thinking"),
-                Arguments.of("{\"problem\": \"p\", \"model\": \"" + "m".repeat(201) + "\"}", "model"));
+                Arguments.of("{\"problem\": \"p\", \"model\": \"" + "m".repeat(201) + "\"}", "model"),
+                Arguments.of("{\"problem\": \"p\", \"wrkers\": 3}", "wrkers"),
+                Arguments.of("{\"problem\": \"p\", \"workers\": 1, \"user\": \"u-1\"}", "user"));
     }
 
     @ParameterizedTest
@@ -265,16 +289,33 @@ class GatewaySecurityTest {
                 Arguments.of("{\"messages\": [" + user + "], \"hogwild\": {\"workers\": 9}}", "hogwild.workers"),
                 Arguments.of("{\"messages\": [" + user + "], \"hogwild\": {\"layout\": \"nope\"}}", "hogwild.layout"),
                 Arguments.of("{\"messages\": [" + user + "], \"hogwild\": {\"max_step_tokens\": 0}}",
-                        "hogwild.max_step_tokens"));
+                        "hogwild.max_step_tokens"),
+                Arguments.of("{\"messages\": [" + user + "], \"hogwild\": {\"wrkers\": 3}}", "hogwild.wrkers"),
+                Arguments.of("{\"messages\": [" + user + "], \"n\": 2}", "n"),
+                Arguments.of("{\"messages\": [" + user + "], \"n\": 0}", "n"));
     }
 
     @ParameterizedTest
     @MethodSource("invalidChats")
     void everyInvalidChatFieldIsNamed(String body, String field) {
-        Map<String, Object> problem = problem(http.post().uri("/v1/chat/completions")
+        Map<String, Object> error = openAiError(http.post().uri("/v1/chat/completions")
                 .header("Authorization", bearer(Stack.BOB_KEY)).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body).exchange(), 400);
-        assertThat(problem.get("field")).as(body).isEqualTo(field);
+        assertThat(error.get("param")).as(body).isEqualTo(field);
+        assertThat(error.get("type")).isEqualTo("invalid_request_error");
+        assertThat((String) error.get("message")).as(body).startsWith(field);
+    }
+
+    @Test
+    void malformedChatJsonIsAnOpenAiErrorAndEveryOtherPathKeepsProblems() {
+        assertThat(openAiError(http.post().uri("/v1/chat/completions").header("Authorization", bearer(Stack.BOB_KEY))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"messages\": [").exchange(), 400))
+                .containsEntry("code", "malformed_json").containsEntry("param", null);
+        assertThat(openAiError(http.get().uri("/v1/models/no-such-model").header("Authorization",
+                bearer(Stack.BOB_KEY)).exchange(), 404)).containsEntry("code", "model_not_found")
+                .containsEntry("param", "model");
+        problem(http.get().uri("/v1/modelsx").header("Authorization", bearer(Stack.BOB_KEY)).exchange(), 404);
+        problem(http.get().uri("/v1/chat").header("Authorization", bearer(Stack.BOB_KEY)).exchange(), 404);
     }
 
     @Test

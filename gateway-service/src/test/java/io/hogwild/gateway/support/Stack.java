@@ -51,7 +51,7 @@ public final class Stack {
                             // Our application.yml is first on this classpath; the worker must not read it.
                             "--spring.config.name=gpu-worker-gateway-e2e",
                             "--server.port=0",
-                            "--hogwild.model.path=" + Path.of("src/test/resources/models/qwen3-tiny").toAbsolutePath(),
+                            "--hogwild.model.path=" + tinyModel(),
                             "--hogwild.worker.id=" + GPU_WORKER_ID,
                             "--hogwild.worker.device=cpu",
                             // The load test starts 50 runs 16 at a time: no session may be refused for room.
@@ -153,6 +153,22 @@ public final class Stack {
             }
         }
         return keyDir;
+    }
+
+    /**
+     * The tiny checkpoint in this module's test resources, also when another module's tests use this harness (from
+     * the gateway's test jar): found from the working directory upwards.
+     */
+    static Path tinyModel() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            for (Path candidate : List.of(dir.resolve("src/test/resources/models/qwen3-tiny"),
+                    dir.resolve("gateway-service/src/test/resources/models/qwen3-tiny"))) {
+                if (Files.isRegularFile(candidate.resolve("model.safetensors"))) {
+                    return candidate;
+                }
+            }
+        }
+        throw new IllegalStateException("gateway-service/src/test/resources/models/qwen3-tiny is missing");
     }
 
     private static void awaitRegistration() {

@@ -27,6 +27,7 @@ public record OrchestratorProperties(
     public record Defaults(
             @DefaultValue("2") int workers,
             @DefaultValue("COMBINED") Layout layout,
+            /* Lowered per run to the largest budget that fits the model's context when the request has none. */
             @DefaultValue("1024") int maxTokensPerWorker,
             @DefaultValue("512") int maxStepTokens,
             @DefaultValue("0.6") double temperature,

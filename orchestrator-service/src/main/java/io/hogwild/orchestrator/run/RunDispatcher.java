@@ -163,7 +163,8 @@ public class RunDispatcher {
         WorkerTarget target = new WorkerTarget(worker.workerId(), worker.url());
         Mono<SessionPlan> plan = run.plan() != null
                 ? Mono.just(run.plan())
-                : planner.plan(runId, properties.defaults().resolve(run.request(), run.seed()), worker)
+                : planner.plan(runId, properties.defaults().resolve(run.request(), run.seed()), worker,
+                        run.request().maxTokensPerWorker() != null)
                         .flatMap(planned -> store.setPlan(runId, planned.model(), planned.plan())
                                 .thenReturn(planned.plan()));
         return plan.flatMap(p -> store.setFields(runId, Map.of(Field.GPU_WORKER, worker.workerId(),

@@ -17,7 +17,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Builds a run's session plan with a GPU worker's help: the model's chat template renders the collaboration prompt,
- * the worker's tokenizer counts it, and the budgets must fit the model's context (a 400 naming the field otherwise).
+ * the worker's tokenizer counts it, and the budgets must fit the model's context (a 400 naming the field otherwise;
+ * a default budget is lowered to fit).
  * Used when a run is accepted (if a worker for its model is registered) and when it is dispatched (if it has no plan
  * yet). Model descriptions are cached per worker process, since a worker serves one model for its lifetime.
  */
@@ -38,15 +39,18 @@ public class RunPlanner {
         this.planBuilder = planBuilder;
     }
 
-    public Mono<Planned> plan(String runId, RunSettings settings, WorkerRegistration worker) {
+    /**
+     * @param budgetChosen whether the caller set the budget per worker (it must fit) or it is the default (lowered to
+     *     what fits)
+     */
+    public Mono<Planned> plan(String runId, RunSettings settings, WorkerRegistration worker, boolean budgetChosen) {
         WorkerTarget target = new WorkerTarget(worker.workerId(), worker.url());
         return model(worker, target).flatMap(model -> {
             String prompt = renderer.render(model, settings.problem(), settings.names(), settings.layout(),
                     settings.fewShot(), settings.enableThinking());
             return client.tokenize(target, prompt)
-                    .flatMap(count -> checkContext(model, settings, count.count()))
-                    .then(Mono.fromSupplier(() -> new Planned(model.id(),
-                            planBuilder.build(runId, runId, prompt, settings))));
+                    .flatMap(count -> fitContext(model, settings, budgetChosen, count.count()))
+                    .map(fitted -> new Planned(model.id(), planBuilder.build(runId, runId, prompt, fitted)));
         });
     }
 
@@ -57,28 +61,40 @@ public class RunPlanner {
     }
 
     /**
-     * The prompt must fit the model's context with room for the work: every worker's view holds the prompt plus (in
-     * the layouts that share steps: contiguous, interleaved, combined) every worker's steps, step prefixes and
-     * self-checks; the finisher reads all of it once more.
+     * The prompt must fit the model's context with room for the work (see {@link ContextBudget}). A budget the caller
+     * chose must fit; without one, the configured default is lowered to the largest budget that fits, so that a plain
+     * request works on a small model too.
      */
-    private static Mono<Void> checkContext(ModelInfo model, RunSettings settings, int promptTokens) {
+    private static Mono<RunSettings> fitContext(ModelInfo model, RunSettings settings, boolean budgetChosen,
+                                                int promptTokens) {
         int context = model.contextLimit();
         if (context <= 0) {
-            return Mono.empty();
+            return Mono.just(settings);
         }
         if (promptTokens >= context) {
             return Mono.error(ApiException.badRequest("problem", "the problem with the collaboration prompt is "
                     + promptTokens + " tokens, more than the model's context of " + context + " tokens"));
         }
-        int perWorker = settings.maxTokensPerWorker() + settings.finisherTokens() + 64
-                + settings.maxTokensPerWorker() / 8;
         boolean shared = settings.layout() != Layout.INDEPENDENT && settings.layout() != Layout.SINGLE;
-        long needed = promptTokens + 64L + (long) perWorker * (shared ? settings.names().size() : 1);
-        if (needed > context) {
-            return Mono.error(ApiException.badRequest("max_tokens_per_worker", "with a prompt of " + promptTokens
-                    + " tokens, " + settings.names().size() + " worker(s) at " + settings.maxTokensPerWorker()
-                    + " tokens each would need about " + needed + " tokens of context; the model has " + context));
+        int workers = settings.names().size();
+        ContextBudget budget = new ContextBudget(context, promptTokens, settings.finisherTokens(),
+                shared ? workers : 1);
+        int fitting = budget.largestFitting();
+        if (budgetChosen) {
+            long needed = budget.needed(settings.maxTokensPerWorker());
+            if (needed > context) {
+                return Mono.error(ApiException.badRequest("max_tokens_per_worker", "with a prompt of " + promptTokens
+                        + " tokens, " + workers + " worker(s) at " + settings.maxTokensPerWorker()
+                        + " tokens each would need about " + needed + " tokens of context; the model has " + context
+                        + (fitting > 0 ? " (at most " + fitting + " tokens per worker fit)" : "")));
+            }
+            return Mono.just(settings);
         }
-        return Mono.empty();
+        if (fitting < 1) {
+            return Mono.error(ApiException.badRequest("problem", "the problem with the collaboration prompt is "
+                    + promptTokens + " tokens, which leaves " + workers + " worker(s) no room to write in the "
+                    + "model's context of " + context + " tokens; use fewer workers or a shorter problem"));
+        }
+        return Mono.just(settings.withMaxTokensPerWorker(Math.min(settings.maxTokensPerWorker(), fitting)));
     }
 }

@@ -80,7 +80,7 @@ public class RunService {
             return Mono.error(e);
         }
         String runId = UUID.randomUUID().toString();
-        return planIfPossible(runId, request.model(), settings)
+        return planIfPossible(runId, request.model(), settings, request.maxTokensPerWorker() != null)
                 .map(planned -> new RunStore.NewRun(runId, request, settings.layout(), settings.names(),
                         planned.model(), planned.plan(), seed, client, clock.instant()))
                 .defaultIfEmpty(new RunStore.NewRun(runId, request, settings.layout(), settings.names(),
@@ -99,7 +99,8 @@ public class RunService {
      * The plan built with a registered worker that serves the model (one with free slots first); empty when there is
      * none or it cannot be asked right now: the run is then planned when it is dispatched.
      */
-    private Mono<RunPlanner.Planned> planIfPossible(String runId, String model, RunSettings settings) {
+    private Mono<RunPlanner.Planned> planIfPossible(String runId, String model, RunSettings settings,
+                                                    boolean budgetChosen) {
         return registry.live()
                 .filter(w -> model == null || model.equals(w.modelId()))
                 .filter(w -> resilience.circuitBreaker(w.workerId()).getState() != CircuitBreaker.State.OPEN)
@@ -107,7 +108,7 @@ public class RunService {
                 .flatMap(workers -> workers.stream()
                         .max(Comparator.<WorkerRegistration>comparingInt(w -> w.maxSessions() - w.activeSessions()))
                         .map(Mono::just).orElseGet(Mono::empty))
-                .flatMap(worker -> planner.plan(runId, settings, worker)
+                .flatMap(worker -> planner.plan(runId, settings, worker, budgetChosen)
                         .onErrorResume(e -> !(e instanceof ApiException api) || api.status().value() != 400, e -> {
                             log.info("run {}: could not check its prompt with GPU worker {} now ({}); it is "
                                     + "checked when dispatched", runId, worker.workerId(), e.getMessage());

@@ -113,6 +113,46 @@ class RunApiTest {
     }
 
     @Test
+    void unknownFieldsAreRefusedAndNamedInsteadOfIgnored() {
+        worker.register(redis, 4, 0);
+        expectInvalid("{\"problem\":\"x\",\"wrkers\":3}", "wrkers");
+        post("{\"problem\":\"x\",\"wrkers\":3}").expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.detail").value(detail -> assertThat(detail.toString())
+                        .contains("unknown field").contains("workers").contains("max_tokens_per_worker"));
+        assertThat(worker.lastPlan()).as("nothing reached the GPU worker").isNull();
+    }
+
+    @Test
+    void withoutABudgetEachWorkerGetsTheLargestThatFitsTheModelsContext() {
+        worker.contextLimit(600);
+        worker.register(redis, 4, 0);
+        running("{\"problem\":\"short\",\"workers\":2}");
+        int fitted = worker.lastPlan().policy().maxTokensPerWorker();
+        assertThat(fitted).as("lowered from the default of 1024").isBetween(1, 1023);
+
+        // The same budget chosen by the caller fits; one token more does not, and the problem says what would.
+        running("{\"problem\":\"short\",\"workers\":2,\"max_tokens_per_worker\":" + fitted + "}");
+        post("{\"problem\":\"short\",\"workers\":2,\"max_tokens_per_worker\":" + (fitted + 1) + "}")
+                .expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.field").isEqualTo("max_tokens_per_worker")
+                .jsonPath("$.detail").value(d -> assertThat(d.toString())
+                        .endsWith("(at most " + fitted + " tokens per worker fit)"));
+
+        // One worker has the whole context to itself.
+        running("{\"problem\":\"short\",\"workers\":1}");
+        assertThat(worker.lastPlan().policy().maxTokensPerWorker()).isGreaterThan(fitted);
+    }
+
+    @Test
+    void aModelWithRoomKeepsTheConfiguredDefaultBudget() {
+        // Set before the worker registers: the orchestrator caches a worker's model description.
+        worker.contextLimit(32_768);
+        worker.register(redis, 4, 0);
+        running("{\"problem\":\"short\",\"workers\":2}");
+        assertThat(worker.lastPlan().policy().maxTokensPerWorker()).isEqualTo(1024);
+    }
+
+    @Test
     void noRegisteredWorkerQueuesTheRunUntilOneComes() {
         RunView queued = create("{\"problem\":\"What is 2+2?\",\"workers\":2}");
         assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);

@@ -26,6 +26,17 @@ class TestController {
         return Mono.just(thing);
     }
 
+    @PostMapping(path = "/strict-things", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<StrictThing> createStrict(@RequestBody StrictThing thing) {
+        return Mono.just(thing);
+    }
+
+    @GetMapping(path = "/other-format/things/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Thing> getInOtherFormat(@PathVariable String id) {
+        return Mono.error(ApiException.notFound("no thing " + id).atField("id"));
+    }
+
     @GetMapping(path = "/things/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Thing> get(@PathVariable String id) {
         return Mono.error(ApiException.notFound("no thing " + id));

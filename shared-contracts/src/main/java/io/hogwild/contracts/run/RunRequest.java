@@ -1,5 +1,6 @@
 package io.hogwild.contracts.run;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.hogwild.contracts.Layout;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -10,13 +11,15 @@ import jakarta.validation.constraints.Size;
 
 /**
  * A request to solve one problem with a team of workers. Every field but {@code problem} is optional; the
- * orchestrator fills in its configured defaults.
+ * orchestrator fills in its configured defaults. A field the services do not know is refused (400 naming it) rather
+ * than ignored: a misspelt {@code wrkers} must not silently run with the default worker count.
  *
  * @param problem the task, in natural language
  * @param workers how many workers collaborate (1..8; {@code single} needs 1)
  * @param layout how they share the cache: {@code contiguous}, {@code interleaved}, {@code combined} (default),
  *     {@code independent} or {@code single}
- * @param maxTokensPerWorker each worker's token budget before the finisher
+ * @param maxTokensPerWorker each worker's token budget before the finisher (default: the configured one, lowered to
+ *     what fits the model's context with the prompt and the chosen workers)
  * @param maxStepTokens a step longer than this ends anyway
  * @param temperature sampling temperature, 0 = greedy
  * @param topP nucleus mass in (0, 1]
@@ -28,6 +31,7 @@ import jakarta.validation.constraints.Size;
  * @param enableThinking passed to the chat template (Qwen3: {@code false} adds an empty think block)
  * @param model the model to run on (default: whatever the chosen GPU worker serves)
  */
+@JsonIgnoreProperties(ignoreUnknown = false)
 public record RunRequest(
         @NotBlank @Size(max = 200_000) String problem,
         @Min(1) @Max(8) Integer workers,

@@ -1,8 +1,9 @@
-package io.hogwild.gateway.console;
+package io.hogwild.gateway.support;
 
 import static org.awaitility.Awaitility.await;
 
 import io.hogwild.orchestrator.OrchestratorApplication;
+import io.hogwild.testing.ServiceCredentials;
 import io.hogwild.testing.redis.RedisPropertiesInitializer;
 import io.hogwild.testing.redis.TestRedis;
 import io.hogwild.worker.WorkerApplication;
@@ -14,12 +15,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The bundled demo model (models/hogwild-demo) in a real GPU worker and orchestrator of their own, in this JVM, on
- * the test Redis. They use their own worker registry, so runs of the other gateway tests (the tiny random checkpoint)
- * never land on the demo model and the console's runs never land on the tiny one.
+ * the test Redis. They use their own worker registry, so runs of the tests on the tiny random checkpoint ({@link Stack})
+ * never land on the demo model and demo runs never land on the tiny one. Shared by every test class of a JVM.
  */
-final class DemoPlatform {
+public final class DemoPlatform {
 
-    static final String GPU_WORKER_ID = "console-demo-gpu";
+    public static final String GPU_WORKER_ID = "console-demo-gpu";
     private static final String REGISTRY = "hogwild:console-demo-workers:";
 
     private static String orchestratorUrl;
@@ -28,7 +29,7 @@ final class DemoPlatform {
     }
 
     /** Starts the demo GPU worker and its orchestrator once per JVM; returns the orchestrator's base URL. */
-    static synchronized String orchestratorUrl() {
+    public static synchronized String orchestratorUrl() {
         if (orchestratorUrl == null) {
             Path model = demoModel();
             ConfigurableApplicationContext gpuWorker = new SpringApplicationBuilder(WorkerApplication.class)
@@ -42,7 +43,8 @@ final class DemoPlatform {
                             "--hogwild.worker.device=cpu",
                             "--hogwild.worker.registry-prefix=" + REGISTRY,
                             "--hogwild.worker.heartbeat-interval=300ms",
-                            "--hogwild.worker.heartbeat-ttl=5s");
+                            "--hogwild.worker.heartbeat-ttl=5s",
+                            ServiceCredentials.argument());
             ConfigurableApplicationContext orchestrator = new SpringApplicationBuilder(OrchestratorApplication.class)
                     .initializers(new RedisPropertiesInitializer())
                     .run(
@@ -50,7 +52,8 @@ final class DemoPlatform {
                             "--server.port=0",
                             "--hogwild.orchestrator.registry.key-prefix=" + REGISTRY,
                             "--hogwild.orchestrator.events.poll-interval=20ms",
-                            "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms");
+                            "--hogwild.orchestrator.registry.heartbeat-check-interval=500ms",
+                            ServiceCredentials.argument());
             await("the demo GPU worker's registration").atMost(Duration.ofSeconds(60))
                     .until(() -> TestRedis.shared().command("GET", REGISTRY + GPU_WORKER_ID) != null);
             // Not closed by the tests: closing a context releases Reactor Netty's global event loops, which the other
@@ -65,14 +68,14 @@ final class DemoPlatform {
     }
 
     /** The committed demo checkpoint, found from the module directory upwards. */
-    static Path demoModel() {
+    public static Path demoModel() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path model = dir.resolve("models/hogwild-demo");
             if (Files.isRegularFile(model.resolve("model.safetensors"))) {
                 return model;
             }
         }
-        throw new IllegalStateException("models/hogwild-demo (the bundled demo model) is missing: the console's "
-                + "browser tests run a demo run on it");
+        throw new IllegalStateException("models/hogwild-demo (the bundled demo model) is missing: the tests of the "
+                + "console and of the clients run demo runs on it");
     }
 }

@@ -1,17 +1,13 @@
-package io.hogwild.gateway.runs;
+package io.hogwild.contracts.run;
 
 import io.hogwild.contracts.Layout;
-import io.hogwild.contracts.run.RunRequest;
-import io.hogwild.contracts.run.RunStatus;
-import io.hogwild.contracts.run.RunView;
-import io.hogwild.contracts.run.RunWorkerProgress;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * A run as the public API shows it: the orchestrator's view without its internals (which GPU worker, which session),
- * plus links to follow and cancel it. {@code queue_position} is set while the run is QUEUED (1 = next; 0 = being
- * handed to a GPU worker).
+ * A run as the gateway's public API shows it ({@code /v1/runs}): the orchestrator's view without its internals (which
+ * GPU worker, which session), plus links to follow and cancel it. {@code queue_position} is set while the run is
+ * QUEUED (1 = next; 0 = being handed to a GPU worker).
  */
 public record RunResponse(
         String id,
