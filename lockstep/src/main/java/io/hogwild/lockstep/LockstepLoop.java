@@ -115,6 +115,33 @@ public final class LockstepLoop implements Runnable {
                 ending.answer(), ending.answers(), Answers.disagree(ending.answers())));
     }
 
+    /**
+     * The finisher's input as tokens: the prompt blocks exactly as they were prefilled (the template's control tokens,
+     * the caller's text already plain), then what the workers wrote as plain text (a control token a worker spelled
+     * out stays text), then the finisher's question, the platform's own text.
+     */
+    private int[] finisherTokens(String merged) {
+        StringBuilder promptText = new StringBuilder();
+        List<int[]> pieces = new ArrayList<>();
+        for (EventData.BlockContent block : validated.prefilled()) {
+            boolean prompt = plan.blocks().stream()
+                    .anyMatch(b -> b.name().equals(block.name()) && b.role() == BlockRole.PROMPT);
+            if (prompt) {
+                promptText.append(block.text());
+                pieces.add(validated.initialTokens().get(block.name()));
+            }
+        }
+        String written = merged;
+        if (merged.startsWith(promptText.toString())) {
+            written = merged.substring(promptText.length());
+        } else {
+            pieces.clear();
+        }
+        pieces.add(tokenizer.encode(written + rules.finisherText(),
+                List.of(new Tokenizer.Span(0, written.length()))));
+        return pieces.stream().flatMapToInt(Arrays::stream).toArray();
+    }
+
     private record Ending(SessionState state, String reason, String answer, List<AnswerGiven> answers) {}
 
     /** The lockstep passes; empty when the session was cancelled. */
@@ -193,7 +220,7 @@ public final class LockstepLoop implements Runnable {
         if (answer != null) {
             run.emit(lockstep, new EventData.FinalAnswer(answer, outcome.answerWorker(), outcome.answerStep()));
         } else if (rules.finisherTokens() > 0) {
-            answer = finisher(outcome.mergedText() + rules.finisherText());
+            answer = finisher(outcome.mergedText());
             answers = Answers.withFinisher(answers, answer);
             if (answer != null) {
                 run.emit(lockstep, new EventData.FinalAnswer(answer, null, null));
@@ -203,11 +230,13 @@ public final class LockstepLoop implements Runnable {
     }
 
     /**
-     * One greedy pass over {@code input} in a fresh one-block session, outside the shared cache; returns its answer.
-     * An input longer than the context keeps its end (the finisher's question and the latest steps).
+     * One greedy pass over the merged text and the finisher's question in a fresh one-block session, outside the
+     * shared cache; returns its answer. An input longer than the context keeps its end (the finisher's question and
+     * the latest steps).
      */
-    private String finisher(String input) {
-        int[] tokens = tokenizer.encode(input);
+    private String finisher(String merged) {
+        String input = merged + rules.finisherText();
+        int[] tokens = finisherTokens(merged);
         int room = contextLimit - rules.finisherTokens();
         if (tokens.length > room) {
             tokens = Arrays.copyOfRange(tokens, tokens.length - Math.max(1, room), tokens.length);

@@ -5,6 +5,7 @@ import io.hogwild.contracts.worker.BlockSpec;
 import io.hogwild.contracts.worker.CollaborationPolicy;
 import io.hogwild.contracts.worker.SamplingSpec;
 import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.TextSpan;
 import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.engine.LanguageModel;
 import io.hogwild.engine.cache.SharedCache;
@@ -144,6 +145,9 @@ public final class PlanValidator {
             if (b.role() == null) {
                 throw invalid(at + ".role", "is required");
             }
+            if (b.callerText() != null && !b.callerText().isEmpty() && b.text() == null) {
+                throw invalid(at + ".caller_text", "marks ranges of text; this block has none");
+            }
             if (b.text() != null && b.tokenIds() != null) {
                 throw invalid(at + ".token_ids", "give either text or token_ids, not both");
             }
@@ -159,7 +163,7 @@ public final class PlanValidator {
                     tokens[t] = id;
                 }
             } else if (b.text() != null && !b.text().isEmpty()) {
-                tokens = tokenizer.encode(b.text());
+                tokens = tokenizer.encode(b.text(), callerText(b, at));
             } else {
                 tokens = new int[0];
             }
@@ -170,6 +174,27 @@ public final class PlanValidator {
             initial.put(b.name(), tokens);
         }
         return initial;
+    }
+
+    /** The block's caller-text ranges, checked: inside its text, in order, not overlapping. */
+    private static List<Tokenizer.Span> callerText(BlockSpec b, String at) {
+        if (b.callerText() == null || b.callerText().isEmpty()) {
+            return List.of();
+        }
+        List<Tokenizer.Span> spans = new ArrayList<>();
+        int previousEnd = 0;
+        for (int j = 0; j < b.callerText().size(); j++) {
+            TextSpan span = b.callerText().get(j);
+            String field = at + ".caller_text[" + j + "]";
+            if (span == null || span.start() < previousEnd || span.end() < span.start()
+                    || span.end() > b.text().length()) {
+                throw invalid(field, "must be a range [start, end) inside the text (" + b.text().length()
+                        + " characters), after the previous range");
+            }
+            spans.add(new Tokenizer.Span(span.start(), span.end()));
+            previousEnd = span.end();
+        }
+        return spans;
     }
 
     private void validateWorkers(List<WorkerSpec> workers, Map<String, BlockSpec> blocks) {

@@ -7,6 +7,7 @@ import io.hogwild.contracts.worker.BlockSpec;
 import io.hogwild.contracts.worker.CollaborationPolicy;
 import io.hogwild.contracts.worker.SamplingSpec;
 import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.TextSpan;
 import io.hogwild.contracts.worker.WorkerSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,15 @@ public class PlanBuilder {
     }
 
     public SessionPlan build(String runId, String sessionId, String renderedPrompt, RunSettings settings) {
+        return build(runId, sessionId, renderedPrompt, List.of(), settings);
+    }
+
+    /**
+     * The plan, with {@code callerText} the ranges of the rendered prompt that came from the caller (see
+     * {@link PromptTexts#problemSpan}): the GPU worker tokenizes them as plain text.
+     */
+    public SessionPlan build(String runId, String sessionId, String renderedPrompt, List<TextSpan> callerText,
+                             RunSettings settings) {
         List<String> names = settings.names();
         Layout layout = settings.layout();
         boolean othersShown = names.size() > 1 && (layout == Layout.COMBINED || layout == Layout.CONTIGUOUS);
@@ -59,7 +69,7 @@ public class PlanBuilder {
         boolean contiguous = layout == Layout.CONTIGUOUS;
 
         List<BlockSpec> blocks = new ArrayList<>();
-        blocks.add(new BlockSpec(PROMPT, BlockRole.PROMPT, renderedPrompt, null));
+        blocks.add(new BlockSpec(PROMPT, BlockRole.PROMPT, renderedPrompt, null, callerText));
         if (hasHistory) {
             blocks.add(new BlockSpec(HISTORY_HEADER, BlockRole.HEADER, PromptTexts.HISTORY_HEADER, null));
         }

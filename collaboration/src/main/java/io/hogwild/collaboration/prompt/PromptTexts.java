@@ -1,6 +1,7 @@
 package io.hogwild.collaboration.prompt;
 
 import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.worker.TextSpan;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -57,6 +58,7 @@ public final class PromptTexts {
     public static final String UNFINISHED_HEADER = "### Steps still being written\n\n";
 
     private static final Pattern EXTRA_BLANK_LINES = Pattern.compile("\n{3,}");
+    private static final String PROBLEM_LABEL = "Problem:\n";
 
     private PromptTexts() {
     }
@@ -142,7 +144,28 @@ public final class PromptTexts {
     /** The user message: optional example, then the task. */
     public static String task(String problem, List<String> names, Layout layout, boolean fewShot) {
         String examples = fewShot ? fewShot(names, layout) + "\n" : "";
-        return examples + "Problem:\n" + EXTRA_BLANK_LINES.matcher(problem.strip()).replaceAll("\n\n");
+        return examples + PROBLEM_LABEL + problemText(problem);
+    }
+
+    /** The problem as the task shows it: stripped, runs of blank lines collapsed to one. */
+    public static String problemText(String problem) {
+        return EXTRA_BLANK_LINES.matcher(problem.strip()).replaceAll("\n\n");
+    }
+
+    /**
+     * Where the caller's problem sits in a rendered prompt: after the last {@code Problem:} label followed by it (the
+     * task is the last message, so nothing the caller wrote can come after it). The GPU worker tokenizes that range
+     * as plain text. Fails when the chat template changed the text, since the range could not be told apart then.
+     */
+    public static TextSpan problemSpan(String renderedPrompt, String problem) {
+        String text = problemText(problem);
+        int at = renderedPrompt.lastIndexOf(PROBLEM_LABEL + text);
+        if (at < 0) {
+            throw new IllegalArgumentException("the rendered prompt does not hold the problem as written; the chat "
+                    + "template must insert message contents unchanged");
+        }
+        int start = at + PROBLEM_LABEL.length();
+        return new TextSpan(start, start + text.length());
     }
 
     /** {@code format} with {@code {name}} and {@code {step}} replaced. */

@@ -3,6 +3,7 @@ package io.hogwild.orchestrator.run;
 import io.hogwild.collaboration.plan.PlanBuilder;
 import io.hogwild.collaboration.plan.RunSettings;
 import io.hogwild.collaboration.prompt.PromptRenderer;
+import io.hogwild.collaboration.prompt.PromptTexts;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.contracts.worker.SessionPlan;
@@ -10,6 +11,7 @@ import io.hogwild.contracts.worker.WorkerRegistration;
 import io.hogwild.orchestrator.workers.GpuWorkerClient;
 import io.hogwild.orchestrator.workers.WorkerTarget;
 import io.hogwild.web.ApiException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -50,7 +52,8 @@ public class RunPlanner {
                     settings.fewShot(), settings.enableThinking());
             return client.tokenize(target, prompt)
                     .flatMap(count -> fitContext(model, settings, budgetChosen, count.count()))
-                    .map(fitted -> new Planned(model.id(), planBuilder.build(runId, runId, prompt, fitted)));
+                    .map(fitted -> new Planned(model.id(), planBuilder.build(runId, runId, prompt,
+                            List.of(PromptTexts.problemSpan(prompt, settings.problem())), fitted)));
         });
     }
 
