@@ -26,13 +26,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code ./hogwild engine <command>}: logits, generate, replay, bench. Each prints one JSON document on stdout;
+ * {@code ./hogwild engine <command>}: logits, generate, replay, bench, golden. Each prints one JSON document on stdout;
  * bad input gives one line on stderr and a non-zero exit code.
  */
 public final class EngineCli {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String USAGE = "usage: hogwild engine logits|generate|replay|bench [options] (see README)";
+    private static final String USAGE = "usage: hogwild engine logits|generate|replay|bench|golden [options] (see README)";
 
     private EngineCli() {}
 
@@ -69,6 +69,10 @@ public final class EngineCli {
                     result = EngineBench.run(BenchOptions.from(new CliArgs(args, 1,
                             Set.of("shape", "workers", "context", "steps", "layouts", "modes", "warmup", "dtype"),
                             Set.of("profile-ops"))));
+                    break;
+                case "golden":
+                    result = GoldenCheck.run(new CliArgs(args, 1, Set.of("fixtures", "dtypes", "modes", "models"),
+                            Set.of()));
                     break;
                 default:
                     System.err.println("hogwild engine: unknown command '" + args[0] + "'; " + USAGE);

@@ -93,4 +93,14 @@ class EngineBenchTest {
             assertThat(sum).isCloseTo(ops, org.assertj.core.data.Offset.offset(0.05));
         }
     }
+
+    @Test
+    void qwen3EightBShapeReadsItsSixteenGigabytesOfBfloat16WeightsPerPass() {
+        var shape = BenchShapes.byName("qwen3-8b");
+        assertThat(shape.hiddenSize()).isEqualTo(4096);
+        assertThat(shape.numLayers()).isEqualTo(36);
+        // Every matrix once (the 8.2e9 parameters less the embedding table, whose few rows a pass reads), 2 bytes each.
+        long bytes = EngineBench.weightBytes(shape, ai.djl.ndarray.types.DataType.BFLOAT16);
+        assertThat(bytes).isBetween(15_000_000_000L, 16_500_000_000L);
+    }
 }
