@@ -13,6 +13,7 @@ FLOAT32_TOLERANCE = 1e-3
 SIXTEEN_BIT_FACTOR = 1.5
 GOAL = {"shape": "qwen3-8b", "workers": 4, "context": 8192, "step_ms": 15.0, "ratio_vs_one_worker": 1.3}
 LOG_TAIL_LINES = 80
+ERROR_LINES = 40
 
 
 def load(path):
@@ -114,6 +115,12 @@ def log_tails(work, parts):
         except OSError:
             continue
         chunks.append(f"===== {part} ({len(lines)} lines, last {LOG_TAIL_LINES}) =====\n")
+        # A compiler's first errors scroll out of the tail: keep them apart.
+        errors = [line for line in lines[:-LOG_TAIL_LINES] if "error" in line.lower()][:ERROR_LINES]
+        if errors:
+            chunks.append("----- first error lines before the tail -----\n")
+            chunks.extend(errors)
+            chunks.append("----- tail -----\n")
         chunks.extend(lines[-LOG_TAIL_LINES:])
     return "".join(chunks)
 

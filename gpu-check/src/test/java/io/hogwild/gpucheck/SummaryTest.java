@@ -37,7 +37,9 @@ class SummaryTest {
         for (String part : List.of("golden", "golden-reference", "bench-qwen3-8b", "reference-qwen3-8b")) {
             write(work.resolve("parts/" + part + ".json"), "{\"part\": \"" + part + "\", \"status\": \"ok\", \"seconds\": 3}");
         }
-        write(work.resolve("logs/golden.log"), "+ java ...\nline two\n");
+        // A build log whose first error has scrolled far out of the tail.
+        write(work.resolve("logs/golden.log"), "+ cmake ...\nsystem.cc:229: error: 'LegacyEvent' was not declared\n"
+                + "filler\n".repeat(100) + "line two\n");
         write(out.resolve("golden.json"), """
                 {"device": "gpu(0)", "rows": [
                  {"fixture": "qwen3-tiny", "dtype": "float32", "mode": "shared", "sequences_max_diff": 2e-5, "max_diff": 4e-5},
@@ -88,7 +90,8 @@ class SummaryTest {
         assertThat(goal.path("step_within_15ms").asBoolean()).isTrue();
         assertThat(goal.path("ratio_within_1.3").asBoolean()).isTrue();
         assertThat(goal.path("faster_than_transformers").asBoolean()).isTrue();
-        assertThat(Files.readString(out.resolve("logs.txt"))).contains("===== golden (2 lines", "line two");
+        assertThat(Files.readString(out.resolve("logs.txt"))).contains("===== golden (103 lines",
+                "first error lines before the tail", "'LegacyEvent' was not declared", "line two");
     }
 
     private static void write(Path file, String text) throws IOException {
