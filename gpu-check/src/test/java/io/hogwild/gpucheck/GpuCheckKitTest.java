@@ -216,6 +216,24 @@ class GpuCheckKitTest {
         assertThat(Files.readString(out.resolve("logs.txt"))).contains("===== golden");
     }
 
+    @Test
+    void aFailedBuildSkipsTheEnginePartsAndStillWritesTheSummary() throws IOException {
+        // A torch package without headers or libraries: both the CMake and the g++ build fail, quickly.
+        Path torch = fakeTorch(tmp.resolve("torch"), "2.11.0+cu130", "'13.0'");
+        Path out = tmp.resolve("out");
+        GpuCheckScript.Result r = GpuCheckScript.run(tmp, "run", "--kit", kit.toString(), "--torch-dir",
+                torch.toString(), "--work", tmp.resolve("work").toString(), "--out", out.toString(), "--parts",
+                "build,golden,bench-qwen3-8b");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().lines().reduce((a, b) -> b).orElseThrow()).isEqualTo("gpu-check: run: some parts failed or"
+                + " ran out of time (see " + out + "/summary.json and " + out + "/logs.txt)");
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.path("parts")).extracting(p -> p.path("part").asString() + "=" + p.path("status").asString())
+                .containsExactly("build=failed", "golden=skipped", "bench-qwen3-8b=skipped");
+        assertThat(summary.path("parts").get(0).path("tries").asInt()).isEqualTo(2);
+        assertThat(Files.readString(out.resolve("logs.txt"))).contains("===== build", "no JNI library (build: failed)");
+    }
+
     /** A torch package as far as discovery reads one: version.py, lib/libtorch.so, its CMake config. */
     static Path fakeTorch(Path dir, String version, String cuda) {
         try {
