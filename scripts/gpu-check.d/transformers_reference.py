@@ -103,13 +103,11 @@ def random_model(torch, shape, device):
     config = Qwen3Config(**SHAPES[shape], rms_norm_eps=1e-6, max_position_embeddings=40960, rope_theta=1_000_000.0,
                          use_cache=True, bos_token_id=None, eos_token_id=None, pad_token_id=0)
     torch.manual_seed(0)
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.bfloat16)
-    try:
-        with torch.device(device):
-            model = AutoModelForCausalLM.from_config(config, attn_implementation="eager")
-    finally:
-        torch.set_default_dtype(previous)
+    with torch.device(device):
+        try:
+            model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16, attn_implementation="eager")
+        except TypeError:  # transformers 4 names it torch_dtype
+            model = AutoModelForCausalLM.from_config(config, torch_dtype=torch.bfloat16, attn_implementation="eager")
     return config, model.to(device=device, dtype=torch.bfloat16).eval()
 
 

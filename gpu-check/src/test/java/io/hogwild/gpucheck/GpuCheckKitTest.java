@@ -217,6 +217,16 @@ class GpuCheckKitTest {
     }
 
     @Test
+    void theTransformersReferenceParsesItsArgumentsBeforeImportingTorch() {
+        Path script = kit.resolve("python/transformers_reference.py");
+        GpuCheckScript.Result r = GpuCheckScript.exec(tmp, Map.of(), List.of("python3", script.toString(), "speed",
+                "--shape", "qwen3-70b", "--out", tmp.resolve("x.json").toString()));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("invalid choice", "qwen3-70b", "qwen3-0.6b", "qwen3-8b");
+        assertThat(tmp.resolve("x.json")).doesNotExist();
+    }
+
+    @Test
     void aFailedBuildSkipsTheEnginePartsAndStillWritesTheSummary() throws IOException {
         // A torch package without headers or libraries: both the CMake and the g++ build fail, quickly.
         Path torch = fakeTorch(tmp.resolve("torch"), "2.11.0+cu130", "'13.0'");
