@@ -31,7 +31,13 @@ public final class EventLog {
     private boolean finished;
 
     public EventLog(int capacity) {
+        this(capacity, 0);
+    }
+
+    /** A log whose first event has seq {@code lastSeq + 1} (a resumed session continues the original's numbering). */
+    public EventLog(int capacity, long lastSeq) {
         this.capacity = capacity;
+        this.lastSeq = lastSeq;
     }
 
     /** Appends the event {@code make} builds for the next seq, and hands it to every live reader. */

@@ -27,6 +27,8 @@ public final class SessionRun {
     private volatile Progress progress;
     private volatile String finalAnswer;
     private volatile String finishReason;
+    /** Events a resumed session emits again but the run's log already holds: not published. */
+    private long alreadyRecorded;
 
     /**
      * @param onFinished called once when the loop is over and the cache is freed, before SESSION_FINISHED is
@@ -36,7 +38,9 @@ public final class SessionRun {
                       Runnable onFinished) {
         this.plan = plan;
         this.sessionId = sessionId;
-        this.events = new EventLog(eventBufferSize);
+        this.alreadyRecorded = plan.resume() == null ? 0 : plan.resume().eventsRecorded();
+        // A resumed session's events continue the original's numbering.
+        this.events = new EventLog(eventBufferSize, alreadyRecorded);
         this.reservedBytes = reservedBytes;
         this.onFinished = onFinished;
         this.progress = new Progress(0, plan.workers().stream()
@@ -76,7 +80,12 @@ public final class SessionRun {
         return cancelRequested;
     }
 
+    /** Publishes an event; a resumed session's first {@code events_recorded} events are dropped (the loop's thread). */
     SessionEvent emit(long lockstep, EventData data) {
+        if (alreadyRecorded > 0 && !(data instanceof EventData.SessionFinished || data instanceof EventData.Error)) {
+            alreadyRecorded--;
+            return null;
+        }
         return events.append(seq -> new SessionEvent(sessionId, seq, System.currentTimeMillis(), lockstep, data));
     }
 

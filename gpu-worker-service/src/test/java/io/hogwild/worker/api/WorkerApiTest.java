@@ -93,7 +93,7 @@ class WorkerApiTest {
         return new SessionPlan(id, "run-" + id, workers == 1 ? Layout.SINGLE : Layout.INDEPENDENT, blocks, specs,
                 new CollaborationPolicy("[{name} {step}] ", null, 0, null, 4000, 4000, null, 0, false, null, null,
                         null),
-                new SamplingSpec(1.0, 1.0, 0, 7, List.of()));
+                new SamplingSpec(1.0, 1.0, 0, 7, List.of()), null);
     }
 
     static long estimate(SessionPlan plan) {
@@ -305,7 +305,7 @@ class WorkerApiTest {
         String noWorkers = json.writeValueAsString(new SessionPlan("bad-2", "r", Layout.SINGLE,
                 List.of(new BlockSpec("p", BlockRole.PROMPT, "x", null)), List.of(),
                 new CollaborationPolicy("[{name}] ", null, 0, null, 10, 10, null, 0, true, null, null, null),
-                null));
+                null, null));
         assertThat(problem(client.post().uri("/v1/sessions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(noWorkers).exchange(), 400).path("field").asString()).isEqualTo("workers");
 
