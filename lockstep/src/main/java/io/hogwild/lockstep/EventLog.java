@@ -85,6 +85,16 @@ public final class EventLog {
         });
     }
 
+    /** Ends every stream without SESSION_FINISHED and takes no more events (a session given up). */
+    public synchronized void close() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        readers.forEach(reader -> reader.sink().complete());
+        readers.clear();
+    }
+
     public synchronized List<SessionEvent> snapshot() {
         return List.copyOf(buffer);
     }

@@ -24,6 +24,7 @@ public final class SessionRun {
     private final Runnable onFinished;
     private volatile SessionState state = SessionState.PREFILLING;
     private volatile boolean cancelRequested;
+    private volatile boolean abandoned;
     private volatile Progress progress;
     private volatile String finalAnswer;
     private volatile String finishReason;
@@ -76,12 +77,25 @@ public final class SessionRun {
         cancelRequested = true;
     }
 
+    /**
+     * Stops the session without ending it (a worker shutting down before it finished): no more events, and every
+     * stream of it ends without SESSION_FINISHED, which tells the orchestrator to resume the run elsewhere.
+     */
+    public void abandon() {
+        abandoned = true;
+        cancelRequested = true;
+        events.close();
+    }
+
     public boolean cancelRequested() {
         return cancelRequested;
     }
 
     /** Publishes an event; a resumed session's first {@code events_recorded} events are dropped (the loop's thread). */
     SessionEvent emit(long lockstep, EventData data) {
+        if (abandoned) {
+            return null;
+        }
         if (alreadyRecorded > 0 && !(data instanceof EventData.SessionFinished || data instanceof EventData.Error)) {
             alreadyRecorded--;
             return null;
@@ -107,7 +121,9 @@ public final class SessionRun {
         try {
             onFinished.run();
         } finally {
-            emit(lockstep, finished);
+            if (!abandoned) {
+                emit(lockstep, finished);
+            }
         }
     }
 

@@ -111,6 +111,14 @@ public class RegistryHeartbeat {
                 });
     }
 
+    /** Writes the registration now (e.g. marked draining), not at the next tick; blocking, for the shutdown thread. */
+    public void beatNow() {
+        ReactiveStringRedisTemplate template = redis.getIfAvailable();
+        if (beating != null && template != null) {
+            beat(template).block(REDIS_TIMEOUT.multipliedBy(2));
+        }
+    }
+
     /** Leaves the registry at once on an orderly shutdown, rather than after the TTL. */
     @PreDestroy
     public void stop() {

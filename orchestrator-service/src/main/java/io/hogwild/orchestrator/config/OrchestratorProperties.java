@@ -136,7 +136,7 @@ public record OrchestratorProperties(
             /* Resumes of one run at most; one more loss fails it. */
             @DefaultValue("5") int maxPerRun,
             /* How long a run waits for a GPU worker with room before it fails. */
-            @DefaultValue("10m") Duration wait,
+            @DefaultValue("10m") Duration waitForRoom,
             /* How often it looks for one meanwhile. */
             @DefaultValue("500ms") Duration retryInterval) {}
 }

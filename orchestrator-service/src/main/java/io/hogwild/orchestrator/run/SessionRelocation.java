@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Rebuilds a running run's session on another GPU worker when its own went away (see API.md, "Resume on another GPU
  * worker"): the plan with a {@code resume} part made from the run's log (every recorded token choice per worker, and
  * how many session events the log holds), sent to a worker with room that serves the model; then RUN_RESUMED and the
- * run's {@code resumed} list. When no worker has room it waits (up to {@code resume.wait}) rather than failing the run:
+ * run's {@code resumed} list. When no worker has room it waits (up to {@code resume.wait-for-room}) rather than failing the run:
  * the survivors are usually full right after one of them died.
  */
 @Component
@@ -83,11 +83,11 @@ public class SessionRelocation {
     public Mono<Relocated> relocate(String runId, WorkerTarget from, String reason, Mono<Void> renewLease) {
         OrchestratorProperties.Resume config = properties.resume();
         return Mono.defer(() -> renewLease.then(attempt(runId, from, reason)))
-                .retryWhen(Retry.fixedDelay(Math.max(0, config.wait().toMillis() / config.retryInterval().toMillis()),
+                .retryWhen(Retry.fixedDelay(Math.max(0, config.waitForRoom().toMillis() / config.retryInterval().toMillis()),
                                 config.retryInterval())
                         .filter(e -> e instanceof NoRoomYet)
                         .onRetryExhaustedThrow((spec, signal) -> new NotResumable("no GPU worker had room to resume "
-                                + "the run within " + config.wait() + " (" + signal.failure().getMessage() + ")")));
+                                + "the run within " + config.waitForRoom() + " (" + signal.failure().getMessage() + ")")));
     }
 
     private Mono<Relocated> attempt(String runId, WorkerTarget from, String reason) {
