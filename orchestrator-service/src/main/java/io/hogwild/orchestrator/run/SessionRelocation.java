@@ -13,6 +13,7 @@ import io.hogwild.orchestrator.run.RunKeys.Field;
 import io.hogwild.orchestrator.workers.GpuWorkerClient;
 import io.hogwild.orchestrator.workers.WorkerBusyException;
 import io.hogwild.orchestrator.workers.WorkerRegistry;
+import io.hogwild.orchestrator.workers.WorkerRejectedException;
 import io.hogwild.orchestrator.workers.WorkerResilience;
 import io.hogwild.orchestrator.workers.WorkerTarget;
 import io.hogwild.orchestrator.workers.WorkerUnavailableException;
@@ -112,7 +113,10 @@ public class SessionRelocation {
                         new ResumeSpec(recorded, replayed.chosenTokens()));
                 return pick(f.get(Field.MODEL), from).flatMap(to -> store.setFields(runId, Map.of(
                                 Field.GPU_WORKER, to.id(), Field.GPU_WORKER_URL, to.url(), Field.SESSION_ID, sessionId))
-                        .then(client.createSession(to, resumePlan))
+                        .then(client.createSession(to, resumePlan)
+                                // An earlier attempt (of an instance that died since) created it already.
+                                .onErrorResume(e -> e instanceof WorkerRejectedException rejected
+                                        && rejected.workerStatus() == 409, e -> Mono.empty()))
                         .onErrorMap(e -> e instanceof WorkerBusyException || e instanceof WorkerUnavailableException,
                                 e -> new NoRoomYet(e.getMessage()))
                         .onErrorMap(e -> !(e instanceof NoRoomYet), e -> new NotResumable(reason
