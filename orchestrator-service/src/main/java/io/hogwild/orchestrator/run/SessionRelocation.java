@@ -87,8 +87,9 @@ public class SessionRelocation {
                 .retryWhen(Retry.fixedDelay(Math.max(0, config.waitForRoom().toMillis() / config.retryInterval().toMillis()),
                                 config.retryInterval())
                         .filter(e -> e instanceof NoRoomYet)
-                        .onRetryExhaustedThrow((spec, signal) -> new NotResumable("no GPU worker had room to resume "
-                                + "the run within " + config.waitForRoom() + " (" + signal.failure().getMessage() + ")")));
+                        .onRetryExhaustedThrow((spec, signal) -> new NotResumable(reason + "; no GPU worker had "
+                                + "room to resume the run within " + config.waitForRoom() + " ("
+                                + signal.failure().getMessage() + ")")));
     }
 
     private Mono<Relocated> attempt(String runId, WorkerTarget from, String reason) {

@@ -25,6 +25,9 @@ import org.springframework.boot.test.context.SpringBootTest;
         "hogwild.orchestrator.resilience.stream-reconnects=2",
         "hogwild.orchestrator.registry.heartbeat-check-interval=200ms",
         "hogwild.orchestrator.registry.heartbeat-grace=1s",
+        // The stand-in worker is the only one: a run it loses cannot be resumed, and fails soon.
+        "hogwild.orchestrator.resume.wait-for-room=1s",
+        "hogwild.orchestrator.resume.retry-interval=200ms",
         "hogwild.orchestrator.queue.dispatch-interval=100ms",
         "hogwild.orchestrator.queue.takeover-interval=500ms",
         "hogwild.internal.token=" + ServiceCredentials.TOKEN,
