@@ -454,13 +454,14 @@ class WorkerApiTest {
     void everyRequestOnAKeptAliveConnectionIsAnswered() throws Exception {
         String refusedPlan = smallPlanJson("keep-alive").replace("\"max_tokens_per_worker\": 8",
                 "\"max_tokens_per_worker\": 0");
+        Map<String, String> credential = Map.of("Authorization", "Bearer " + TOKEN);
         KeepAliveConnection.onConnections(port, 4, Duration.ofSeconds(20), connection -> {
             for (int i = 0; i < 100; i++) {
-                assertThat(connection.send("POST", "/v1/sessions", Map.of("Content-Type", "application/json"),
-                        refusedPlan).status()).isEqualTo(400);
-                assertThat(connection.send("POST", "/v1/sessions/nope/cancel", Map.of(), null).status())
+                assertThat(connection.send("POST", "/v1/sessions", Map.of("Content-Type", "application/json",
+                        "Authorization", "Bearer " + TOKEN), refusedPlan).status()).isEqualTo(400);
+                assertThat(connection.send("POST", "/v1/sessions/nope/cancel", credential, null).status())
                         .isEqualTo(404);
-                assertThat(connection.send("GET", "/v1/model", Map.of(), null).status()).isEqualTo(200);
+                assertThat(connection.send("GET", "/v1/model", credential, null).status()).isEqualTo(200);
             }
         });
     }

@@ -104,11 +104,11 @@ class RunStoreTest {
         // A resumed stream repeats an event with an old seq: it is dropped, counters unchanged.
         assertThat(store.appendSessionEvent(id, new SessionEvent("s", 2, 0, 0,
                 new Tokens("Alice", 1, List.of(5, 6, 7), "abc", false))).block(T))
-                .isEqualTo(new RunStore.Recorded.Duplicate(7));
+                .isEqualTo(new RunStore.Recorded.Duplicate(6));
         // One that would leave a gap after the last recorded seq is refused, so the recorder asks again from there.
         assertThat(store.appendSessionEvent(id, new SessionEvent("s", 9, 0, 0,
                 new Tokens("Bob", 1, List.of(1), "x", false))).block(T))
-                .isEqualTo(new RunStore.Recorded.Gap(7));
+                .isEqualTo(new RunStore.Recorded.Gap(6));
 
         RunView run = store.view(id).block(T);
         assertThat(run.progress()).satisfiesExactly(
