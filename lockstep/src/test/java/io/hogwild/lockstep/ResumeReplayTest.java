@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class ResumeReplayTest {
 
     private static SessionPlan plan(Layout layout, int workers, double temperature, int selfCheckEvery) {
-        RunSettings settings = new RunSettings("p", WorkerNames.first(workers), layout, 28, 9, temperature, 0.95, 20,
+        RunSettings settings = new RunSettings("p", WorkerNames.first(workers), layout, 20, 7, temperature, 0.95, 20,
                 11, selfCheckEvery, 6, false, false);
         return new PlanBuilder().build("r", "s", LockstepLoopTest.PROMPT, settings);
     }
@@ -61,7 +61,7 @@ class ResumeReplayTest {
         assertThat(original.get(original.size() - 1).data()).isInstanceOf(EventData.SessionFinished.class);
         int n = original.size();
         // Cuts spread over the whole session, an odd stride so they land on every kind of position within a pass.
-        for (int recorded = 0; recorded < n - 1; recorded += Math.max(1, n / 7) | 1) {
+        for (int recorded = 0; recorded < n - 1; recorded += Math.max(1, n / 4) | 1) {
             List<SessionEvent> resumed = run(plan.resumedAs("s-resumed", resumeAfter(original, recorded)));
             assertThat(resumed).as("resumed after %d of %d events", recorded, n).hasSize(n - recorded);
             for (int i = 0; i < resumed.size(); i++) {
