@@ -180,8 +180,19 @@ class ChaosEndToEndTest {
     }
 
     private static List<RunView> finishAll(WebTestClient http, List<String> runIds) {
-        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(500)).until(() -> runIds.stream()
-                .allMatch(id -> RunStates.isFinal(E2e.get(http, id).status())));
+        try {
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(500)).until(() -> runIds.stream()
+                    .allMatch(id -> RunStates.isFinal(E2e.get(http, id).status())));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Where the unfinished runs stand, for the report.
+            runIds.stream().map(id -> E2e.get(http, id)).filter(run -> !RunStates.isFinal(run.status()))
+                    .forEach(run -> System.out.println("unfinished: " + run + "\n  last events: " + E2e.log(http,
+                            run.runId()).stream().skip(Math.max(0, E2e.log(http, run.runId()).size() - 4))
+                            .map(ev -> ev.type() + "@" + ev.lockstep()).toList()));
+            System.out.println("queue: " + http.get().uri("/admin/queue").exchange().expectBody(String.class)
+                    .returnResult().getResponseBody());
+            throw e;
+        }
         return runIds.stream().map(id -> E2e.get(http, id)).toList();
     }
 }
