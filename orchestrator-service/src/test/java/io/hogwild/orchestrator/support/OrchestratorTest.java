@@ -7,14 +7,17 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
- * The orchestrator on a random port against the real test Redis, with timings short enough for tests. One
- * configuration for all such tests, so Spring caches and shares the context.
+ * The orchestrator on a random port against the real test Redis, with timings short enough for tests. The context is
+ * closed after each test class: a cached one would go on dispatching and taking over the runs of the end-to-end tests
+ * that follow on the same Redis, with these short timings.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @RealRedis
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "hogwild.orchestrator.resilience.call-timeout=2s",
         "hogwild.orchestrator.resilience.connect-timeout=1s",
