@@ -117,6 +117,11 @@ export function applyEvent(state, event) {
       state.startedAt = at;
       state.gpuWorker = d.gpu_worker ?? state.gpuWorker;
       break;
+    case 'RUN_RESUMED':
+      // The session was rebuilt on another GPU worker from the log; its events go on where they stopped.
+      state.gpuWorker = d.to_worker ?? state.gpuWorker;
+      (state.resumed ??= []).push({ from: d.from_worker, to: d.to_worker, atLockstep: d.at_lockstep });
+      break;
     case 'SESSION_STARTED':
       state.layout ??= d.layout ?? null;
       (Array.isArray(d.workers) ? d.workers : []).forEach((name) => worker(state, name));

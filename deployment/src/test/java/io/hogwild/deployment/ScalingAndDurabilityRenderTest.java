@@ -112,9 +112,34 @@ class ScalingAndDurabilityRenderTest {
     assertThat(templates).allSatisfy((name, template) -> assertThat(
         template.getSpec().getTerminationGracePeriodSeconds()).as(name).isNotNull().isPositive());
     assertThat(templates.get("Deployment/hogwild-gpu-worker").getSpec().getTerminationGracePeriodSeconds())
-        .isEqualTo(120);
+        .isEqualTo(5 + 90 + 25);
     assertThat(templates.get("StatefulSet/hogwild-redis").getSpec().getTerminationGracePeriodSeconds())
         .isEqualTo(30);
+  }
+
+  /**
+   * The GPU worker's drain: the preStop hook sleeps, then SIGTERM starts the drain, whose grace for running sessions
+   * is the worker's own hogwild.worker.drain-grace; the pod's grace period covers the hook, the drain and the server's
+   * shutdown after it, so Kubernetes never kills a worker while it still drains.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "values-gpu.yaml"})
+  void theGpuWorkersGracePeriodCoversItsPreStopHookAndItsDrain(String valuesFile) {
+    RenderedChart rendered = valuesFile.isEmpty() ? chart : HelmChart.renderWithFile(valuesFile);
+    long graceSeconds = valuesFile.isEmpty() ? 90 : 270;
+    Container worker = rendered.container("gpu-worker");
+    long preStop = worker.getLifecycle().getPreStop().getSleep().getSeconds();
+    assertThat(preStop).isPositive();
+    assertThat(rendered.configData("gpu-worker")).containsEntry("HOGWILD_WORKER_DRAIN_GRACE", graceSeconds + "s");
+    long podGrace = rendered.deployment("gpu-worker").getSpec().getTemplate().getSpec()
+        .getTerminationGracePeriodSeconds();
+    assertThat(podGrace).isEqualTo(preStop + graceSeconds + 25);
+
+    RenderedChart longer = HelmChart.renderWith("gpuWorker.drain.graceSeconds", "600",
+        "gpuWorker.drain.preStopSeconds", "10");
+    assertThat(longer.configData("gpu-worker")).containsEntry("HOGWILD_WORKER_DRAIN_GRACE", "600s");
+    assertThat(longer.deployment("gpu-worker").getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .isEqualTo(10 + 600 + 25);
   }
 
   @ParameterizedTest

@@ -31,7 +31,13 @@ public final class EventLog {
     private boolean finished;
 
     public EventLog(int capacity) {
+        this(capacity, 0);
+    }
+
+    /** A log whose first event has seq {@code lastSeq + 1} (a resumed session continues the original's numbering). */
+    public EventLog(int capacity, long lastSeq) {
         this.capacity = capacity;
+        this.lastSeq = lastSeq;
     }
 
     /** Appends the event {@code make} builds for the next seq, and hands it to every live reader. */
@@ -77,6 +83,16 @@ public final class EventLog {
             }
             sink.onDispose(() -> readers.removeIf(reader -> reader.sink() == sink));
         });
+    }
+
+    /** Ends every stream without SESSION_FINISHED and takes no more events (a session given up). */
+    public synchronized void close() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        readers.forEach(reader -> reader.sink().complete());
+        readers.clear();
     }
 
     public synchronized List<SessionEvent> snapshot() {

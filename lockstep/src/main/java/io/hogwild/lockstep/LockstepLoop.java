@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * steps into their history blocks ({@link HogwildSession#promote(String, String, int)}). Cancellation is checked
  * before every pass.
  *
+ * <p>A resumed session (a plan with {@code resume}) runs exactly the same way, with the recorded choices in place of
+ * the sampled ones until they are used up, and without emitting the events the run's log already holds
+ * ({@link SessionRun}): the cache, the policy's counters and the samplers' streams are then where the original
+ * session's were, and the session goes on live.
+ *
  * <p>When the policy has nothing more to write, the shared cache is freed; if nobody gave an answer, one finisher pass
  * over the merged text runs in a fresh single-sequence session (greedy, {@code finisher_tokens} tokens, stopping at
  * EOS or once its {@code \boxed{}} closes). Then FINAL_ANSWER (when there is one) and SESSION_FINISHED with every
@@ -67,6 +72,7 @@ public final class LockstepLoop implements Runnable {
     private final Map<String, TokenChooser> chooserByWorker = new HashMap<>();
     private final Map<String, IncrementalDecoder> decoders = new HashMap<>();
     private final LockstepPolicy policy;
+    private final Replay replay;
     private long lockstep;
 
     public LockstepLoop(ValidatedPlan validated, LanguageModel model, TokenChooser.Factory choosers, SessionRun run,
@@ -87,6 +93,7 @@ public final class LockstepLoop implements Runnable {
             decoders.put(spec.name(), new IncrementalDecoder(tokenizer));
         }
         this.policy = new LockstepPolicy(plan, validated.prefilled(), hygiene, tokenizer::encode, contextLimit);
+        this.replay = Replay.of(plan.resume());
     }
 
     @Override
@@ -170,7 +177,10 @@ public final class LockstepLoop implements Runnable {
             for (String worker : pass.choosers()) {
                 float[] scores = logits.get(worker)[0];
                 policy.suppress(worker, scores);
-                int token = chooserByWorker.get(worker).next(scores);
+                // A resumed session makes the recorded choices first; its sampler still draws for each of them, so
+                // its seeded stream stands where the original's did when the first live choice comes.
+                int drawn = chooserByWorker.get(worker).next(scores);
+                int token = replay.next(worker).orElse(drawn);
                 String text = hygiene.isEos(token) ? "" : decoders.get(worker).push(token);
                 emitAll(policy.accept(worker, token, text));
             }

@@ -3,6 +3,7 @@ package io.hogwild.lockstep;
 import io.hogwild.contracts.worker.BlockRole;
 import io.hogwild.contracts.worker.BlockSpec;
 import io.hogwild.contracts.worker.CollaborationPolicy;
+import io.hogwild.contracts.worker.ResumeSpec;
 import io.hogwild.contracts.worker.SamplingSpec;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.TextSpan;
@@ -10,6 +11,7 @@ import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.engine.LanguageModel;
 import io.hogwild.engine.cache.SharedCache;
 import io.hogwild.engine.tokenizer.Tokenizer;
+import io.hogwild.collaboration.policy.TokenHygiene;
 import io.hogwild.collaboration.prompt.PromptTexts;
 import io.hogwild.contracts.event.EventData.BlockContent;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -45,9 +48,11 @@ public final class PlanValidator {
     private final int vocabSize;
     private final int contextLimit;
     private final long bytesPerToken;
+    private final Supplier<TokenHygiene> hygiene;
 
     public PlanValidator(LanguageModel model) {
         this.tokenizer = model.tokenizer();
+        this.hygiene = () -> CheckpointVocabulary.hygiene(model);
         this.vocabSize = model.config().vocabSize();
         this.contextLimit = model.config().maxPositionEmbeddings();
         var c = model.config();
@@ -103,6 +108,7 @@ public final class PlanValidator {
                         b.text() != null ? b.text() : tokenizer.decode(tokens)));
             }
         }
+        validateResume(plan, prefilled);
         long bytes = estimateCacheBytes(promptTokens, plan.workers().size(), policy, longestPrefix, selfCheck);
         return new ValidatedPlan(plan, sessionId, initial, promptTokens, List.copyOf(prefilled), bytes);
     }
@@ -316,6 +322,54 @@ public final class PlanValidator {
             if (new HashSet<>(s.bannedTokenIds()).size() >= vocabSize) {
                 throw invalid("sampling.banned_token_ids", "bans every token");
             }
+        }
+    }
+
+    /**
+     * A resume part must fit the plan: its tokens belong to the plan's workers and its vocabulary, and replaying them
+     * through the policy (a dry run, no engine) uses every one of them and reaches exactly the recorded events: at
+     * least up to the last recorded choice, and no further than the first choice not recorded.
+     */
+    private void validateResume(SessionPlan plan, List<BlockContent> prefilled) {
+        ResumeSpec resume = plan.resume();
+        if (resume == null) {
+            return;
+        }
+        if (resume.eventsRecorded() < 0) {
+            throw invalid("resume.events_recorded", "must be >= 0, got " + resume.eventsRecorded());
+        }
+        Set<String> workers = new HashSet<>();
+        plan.workers().forEach(w -> workers.add(w.name()));
+        Map<String, List<Integer>> chosen = resume.chosenTokens() == null ? Map.of() : resume.chosenTokens();
+        for (Map.Entry<String, List<Integer>> entry : chosen.entrySet()) {
+            String at = "resume.chosen_tokens." + entry.getKey();
+            if (!workers.contains(entry.getKey())) {
+                throw invalid(at, "no worker '" + entry.getKey() + "' in the plan");
+            }
+            List<Integer> tokens = entry.getValue() == null ? List.of() : entry.getValue();
+            if (tokens.size() > plan.policy().maxTokensPerWorker()) {
+                throw invalid(at, tokens.size() + " tokens, more than max_tokens_per_worker ("
+                        + plan.policy().maxTokensPerWorker() + ")");
+            }
+            for (int i = 0; i < tokens.size(); i++) {
+                Integer id = tokens.get(i);
+                if (id == null || id < 0 || id >= vocabSize) {
+                    throw invalid(at + "[" + i + "]", "not a token id of this model (vocabulary " + vocabSize + ")");
+                }
+            }
+        }
+        ReplayCheck.Reach reach = ReplayCheck.run(plan, prefilled, hygiene.get(), tokenizer, contextLimit);
+        reach.left().forEach((worker, count) -> {
+            throw invalid("resume.chosen_tokens." + worker, count + " recorded tokens are never reached: the replay "
+                    + "stops after pass " + reach.passes() + ", where a worker has no recorded choice left");
+        });
+        if (resume.eventsRecorded() < reach.leastEvents()) {
+            throw invalid("resume.events_recorded", "the recorded tokens imply at least " + reach.leastEvents()
+                    + " events, got " + resume.eventsRecorded());
+        }
+        if (!reach.ended() && resume.eventsRecorded() > reach.mostEvents()) {
+            throw invalid("resume.events_recorded", "the recorded tokens lead to at most " + reach.mostEvents()
+                    + " events before the first choice not recorded, got " + resume.eventsRecorded());
         }
     }
 

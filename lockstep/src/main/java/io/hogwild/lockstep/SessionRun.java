@@ -24,9 +24,12 @@ public final class SessionRun {
     private final Runnable onFinished;
     private volatile SessionState state = SessionState.PREFILLING;
     private volatile boolean cancelRequested;
+    private volatile boolean abandoned;
     private volatile Progress progress;
     private volatile String finalAnswer;
     private volatile String finishReason;
+    /** Events a resumed session emits again but the run's log already holds: not published. */
+    private long alreadyRecorded;
 
     /**
      * @param onFinished called once when the loop is over and the cache is freed, before SESSION_FINISHED is
@@ -36,7 +39,9 @@ public final class SessionRun {
                       Runnable onFinished) {
         this.plan = plan;
         this.sessionId = sessionId;
-        this.events = new EventLog(eventBufferSize);
+        this.alreadyRecorded = plan.resume() == null ? 0 : plan.resume().eventsRecorded();
+        // A resumed session's events continue the original's numbering.
+        this.events = new EventLog(eventBufferSize, alreadyRecorded);
         this.reservedBytes = reservedBytes;
         this.onFinished = onFinished;
         this.progress = new Progress(0, plan.workers().stream()
@@ -72,11 +77,29 @@ public final class SessionRun {
         cancelRequested = true;
     }
 
+    /**
+     * Stops the session without ending it (a worker shutting down before it finished): no more events, and every
+     * stream of it ends without SESSION_FINISHED, which tells the orchestrator to resume the run elsewhere.
+     */
+    public void abandon() {
+        abandoned = true;
+        cancelRequested = true;
+        events.close();
+    }
+
     public boolean cancelRequested() {
         return cancelRequested;
     }
 
+    /** Publishes an event; a resumed session's first {@code events_recorded} events are dropped (the loop's thread). */
     SessionEvent emit(long lockstep, EventData data) {
+        if (abandoned) {
+            return null;
+        }
+        if (alreadyRecorded > 0 && !(data instanceof EventData.SessionFinished || data instanceof EventData.Error)) {
+            alreadyRecorded--;
+            return null;
+        }
         return events.append(seq -> new SessionEvent(sessionId, seq, System.currentTimeMillis(), lockstep, data));
     }
 
@@ -98,7 +121,9 @@ public final class SessionRun {
         try {
             onFinished.run();
         } finally {
-            emit(lockstep, finished);
+            if (!abandoned) {
+                emit(lockstep, finished);
+            }
         }
     }
 

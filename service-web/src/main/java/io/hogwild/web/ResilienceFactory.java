@@ -42,6 +42,9 @@ public class ResilienceFactory {
                 .minimumNumberOfCalls(settings.minimumNumberOfCalls())
                 .failureRateThreshold(settings.failureRateThreshold())
                 .waitDurationInOpenState(settings.waitInOpenState())
+                // Callers skip a downstream whose circuit is open (the dispatcher, resumes); without this, no call
+                // would ever be made to move it to half-open, and a worker once failing would stay unused forever.
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .permittedNumberOfCallsInHalfOpenState(settings.permittedCallsInHalfOpenState())
                 .slowCallDurationThreshold(Duration.ofDays(1))
                 .recordException(recordAsFailure::test)

@@ -112,7 +112,7 @@ public class PlanBuilder {
             workers.add(new WorkerSpec(name, List.copyOf(view), history));
         }
         return new SessionPlan(sessionId, runId, layout, List.copyOf(blocks), List.copyOf(workers),
-                policy(settings), sampling(settings));
+                policy(settings), sampling(settings), null);
     }
 
     static CollaborationPolicy policy(RunSettings settings) {

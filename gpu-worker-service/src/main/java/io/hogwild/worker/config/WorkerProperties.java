@@ -25,6 +25,9 @@ import org.springframework.util.unit.DataSize;
  * @param eventBufferSize events kept per session for late or reconnecting readers (oldest dropped beyond)
  * @param retainFinishedSessions finished sessions kept for inspection and replay of their events
  * @param retryAfter what a refused session is told to wait before trying again
+ * @param drainGrace on SIGTERM, how long running sessions may go on to finish; those still running then are given up
+ *     (their streams end without SESSION_FINISHED) and the orchestrator resumes them on another worker. The Helm
+ *     chart's terminationGracePeriodSeconds and preStop hook are sized from it.
  */
 @ConfigurationProperties("hogwild.worker")
 public record WorkerProperties(
@@ -40,7 +43,8 @@ public record WorkerProperties(
         @DefaultValue("true") boolean registryEnabled,
         @DefaultValue("100000") int eventBufferSize,
         @DefaultValue("32") int retainFinishedSessions,
-        @DefaultValue("5s") Duration retryAfter) {
+        @DefaultValue("5s") Duration retryAfter,
+        @DefaultValue("30s") Duration drainGrace) {
 
     public WorkerProperties {
         if (maxSessions < 1) {

@@ -70,7 +70,7 @@ public class RegistryHeartbeat {
                     environment.getProperty("server.port", "8082"));
         }
         return new WorkerRegistration(workerId, url, model.info().id(), sessions.maxSessions(),
-                sessions.activeSessions(), sessions.cacheBytesFree(), System.currentTimeMillis());
+                sessions.activeSessions(), sessions.cacheBytesFree(), System.currentTimeMillis(), sessions.draining());
     }
 
     /** Starts once the server listens, so the advertised port is the real one. */
@@ -109,6 +109,14 @@ public class RegistryHeartbeat {
                     }
                     return Mono.empty();
                 });
+    }
+
+    /** Writes the registration now (e.g. marked draining), not at the next tick; blocking, for the shutdown thread. */
+    public void beatNow() {
+        ReactiveStringRedisTemplate template = redis.getIfAvailable();
+        if (beating != null && template != null) {
+            beat(template).block(REDIS_TIMEOUT.multipliedBy(2));
+        }
     }
 
     /** Leaves the registry at once on an orderly shutdown, rather than after the TTL. */

@@ -54,6 +54,7 @@ public class SessionService {
     private final long cacheBudget;
     private int active;
     private long reserved;
+    private volatile boolean draining;
 
     public SessionService(ServedModel model, WorkerProperties properties, WorkerMetrics metrics,
                           TokenChooser.Factory choosers) {
@@ -85,6 +86,10 @@ public class SessionService {
         long bytes = validated.estimatedCacheBytes();
         SessionRun run;
         synchronized (this) {
+            if (draining) {
+                metrics.rejected("draining");
+                throw noRoom("this worker is shutting down", bytes);
+            }
             if (sessions.containsKey(id)) {
                 throw ApiException.conflict("session '" + id + "' already exists").atField("session_id");
             }
@@ -185,6 +190,23 @@ public class SessionService {
 
     public int maxSessions() {
         return properties.maxSessions();
+    }
+
+    /** Takes no new session from now on (503, as when full: the orchestrator tries another worker). */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Gives up the sessions still running: their streams end unfinished, so that their runs resume elsewhere. */
+    public void abandonActive() {
+        sessions.values().stream().filter(SessionRun::isActive).forEach(run -> {
+            log.info("Session {} given up at shutdown; its run resumes on another worker", run.sessionId());
+            run.abandon();
+        });
     }
 
     /** Cancels every session and waits a little for the loops to free their caches before the model goes. */

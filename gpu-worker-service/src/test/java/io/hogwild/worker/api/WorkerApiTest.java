@@ -8,6 +8,7 @@ import io.hogwild.contracts.worker.BlockSpec;
 import io.hogwild.contracts.worker.CollaborationPolicy;
 import io.hogwild.contracts.worker.SamplingSpec;
 import io.hogwild.contracts.event.EventData.SessionFinished;
+import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.event.EventType;
 import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionPlan;
@@ -93,7 +94,7 @@ class WorkerApiTest {
         return new SessionPlan(id, "run-" + id, workers == 1 ? Layout.SINGLE : Layout.INDEPENDENT, blocks, specs,
                 new CollaborationPolicy("[{name} {step}] ", null, 0, null, 4000, 4000, null, 0, false, null, null,
                         null),
-                new SamplingSpec(1.0, 1.0, 0, 7, List.of()));
+                new SamplingSpec(1.0, 1.0, 0, 7, List.of()), null);
     }
 
     static long estimate(SessionPlan plan) {
@@ -293,6 +294,44 @@ class WorkerApiTest {
         assertThat(resumed).hasSize(events.size() - 7);
     }
 
+    /**
+     * A resume plan through the public API: after the recorded half of a session's events, the new session (another
+     * id, the same plan) emits exactly the rest with the original's seqs; a replay that does not fit is a 400.
+     */
+    @Test
+    void aResumePlanContinuesAnotherSessionsEventsAndAReplayThatDoesNotFitIsRefused() {
+        String id = "orig-" + UUID.randomUUID();
+        create(smallPlanJson(id));
+        List<SessionEvent> original = ndjson(id, "");
+        int recorded = original.size() / 2;
+        Map<String, List<Integer>> chosen = new java.util.LinkedHashMap<>();
+        original.subList(0, recorded).forEach(e -> {
+            if (e.data() instanceof EventData.Tokens t) {
+                chosen.computeIfAbsent(t.worker(), w -> new java.util.ArrayList<>()).addAll(t.tokenIds());
+            }
+        });
+        String resume = ", \"resume\": " + json.writeValueAsString(Map.of("events_recorded", recorded,
+                "chosen_tokens", chosen)) + "}";
+        String resumedId = "resumed-" + UUID.randomUUID();
+        String plan = smallPlanJson(resumedId).stripTrailing();
+        create(plan.substring(0, plan.length() - 1) + resume);
+        List<SessionEvent> rest = ndjson(resumedId, "");
+        assertThat(rest).hasSize(original.size() - recorded);
+        for (int i = 0; i < rest.size(); i++) {
+            SessionEvent expected = original.get(recorded + i);
+            assertThat(rest.get(i).seq()).isEqualTo(expected.seq());
+            assertThat(rest.get(i).lockstep()).isEqualTo(expected.lockstep());
+            assertThat(rest.get(i).data()).usingRecursiveComparison().isEqualTo(expected.data());
+        }
+
+        String stranger = smallPlanJson("bad-resume").stripTrailing();
+        stranger = stranger.substring(0, stranger.length() - 1)
+                + ", \"resume\": {\"events_recorded\": 3, \"chosen_tokens\": {\"Mallory\": [1]}}}";
+        JsonNode p = problem(client.post().uri("/v1/sessions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(stranger).exchange(), 400);
+        assertThat(p.path("field").asString()).isEqualTo("resume.chosen_tokens.Mallory");
+    }
+
     @Test
     void invalidPlansAreProblemsNamingTheField() {
         String unknownBlock = smallPlanJson("bad-1").replace("[\"prompt\", \"history\", \"step_bob\", \"step_alice\"]",
@@ -305,7 +344,7 @@ class WorkerApiTest {
         String noWorkers = json.writeValueAsString(new SessionPlan("bad-2", "r", Layout.SINGLE,
                 List.of(new BlockSpec("p", BlockRole.PROMPT, "x", null)), List.of(),
                 new CollaborationPolicy("[{name}] ", null, 0, null, 10, 10, null, 0, true, null, null, null),
-                null));
+                null, null));
         assertThat(problem(client.post().uri("/v1/sessions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(noWorkers).exchange(), 400).path("field").asString()).isEqualTo("workers");
 

@@ -21,7 +21,8 @@ public record OrchestratorProperties(
         @DefaultValue Registry registry,
         @DefaultValue Resilience resilience,
         @DefaultValue Events events,
-        @DefaultValue Queue queue) {
+        @DefaultValue Queue queue,
+        @DefaultValue Resume resume) {
 
     /** Values a run request may leave out. */
     public record Defaults(
@@ -130,4 +131,13 @@ public record OrchestratorProperties(
             @DefaultValue("10m") Duration maxRetryAfter,
             /* The client name of runs created without X-Hogwild-Client. */
             @DefaultValue("internal") String defaultClient) {}
+
+    /** Resuming a run on another GPU worker when its own went away (see API.md, "Resume on another GPU worker"). */
+    public record Resume(
+            /* Resumes of one run at most; one more loss fails it. */
+            @DefaultValue("5") int maxPerRun,
+            /* How long a run waits for a GPU worker with room before it fails. */
+            @DefaultValue("10m") Duration waitForRoom,
+            /* How often it looks for one meanwhile. */
+            @DefaultValue("500ms") Duration retryInterval) {}
 }

@@ -111,10 +111,11 @@ public class RunDispatcher {
                 .flatMap(goOn -> goOn ? next(claimed + 1, unreachable) : Mono.empty());
     }
 
-    /** Registered workers with a free slot as far as this instance can tell, circuit not open. */
+    /** Registered workers with a free slot as far as this instance can tell, not draining, circuit not open. */
     private Mono<List<WorkerRegistration>> withRoom(Set<String> unreachable) {
         return registry.live().collectList().map(all -> all.stream()
                 .filter(w -> !unreachable.contains(w.workerId()))
+                .filter(w -> !w.draining())
                 .filter(w -> resilience.circuitBreaker(w.workerId()).getState() != CircuitBreaker.State.OPEN)
                 .filter(w -> fullAt.getOrDefault(w.workerId(), Long.MIN_VALUE) < w.heartbeatAtMillis())
                 .filter(w -> freeSlots(w) > 0)

@@ -53,6 +53,8 @@ final class RunKeys {
         static final String REQUEST = "request";
         static final String PLAN = "plan";
         static final String LAST_SESSION_SEQ = "last_session_seq";
+        /** JSON list of {@code RunResumption}, appended by resume.lua. */
+        static final String RESUMED = "resumed";
         /** Whose queue the run joined (the API key's name). */
         static final String CLIENT = "client";
         /** The seed resolved at creation, for a plan built at dispatch. */

@@ -7,6 +7,7 @@ import io.hogwild.contracts.run.RunDetail;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunPage;
 import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunResumption;
 import io.hogwild.contracts.run.RunStatus;
 import io.hogwild.contracts.run.RunView;
 import io.hogwild.contracts.run.RunWorkerProgress;
@@ -356,7 +357,9 @@ public class RunStore {
                 progress,
                 request,
                 f.get(Field.CLIENT),
-                null);
+                null,
+                f.containsKey(Field.RESUMED) ? List.of(json.readValue(f.get(Field.RESUMED), RunResumption[].class))
+                        : List.of());
     }
 
     private static int intField(Map<String, String> f, String key) {

@@ -8,6 +8,7 @@ import io.hogwild.orchestrator.run.RunKeys.Field;
 import io.hogwild.orchestrator.run.RunStore.Recorded;
 import io.hogwild.orchestrator.workers.GpuWorkerClient;
 import io.hogwild.orchestrator.workers.WorkerRegistry;
+import io.hogwild.orchestrator.workers.WorkerRejectedException;
 import io.hogwild.orchestrator.workers.WorkerTarget;
 import io.hogwild.orchestrator.workers.WorkerUnavailableException;
 import jakarta.annotation.PreDestroy;
@@ -37,8 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Recording is idempotent and in order (an event is appended only as the last recorded seq + 1), so a broken
  * stream is simply reopened after the last <em>recorded</em> seq, and two instances recording the same run for a
- * moment cannot duplicate or skip an event. When the worker stays unreachable, or its registration stays missing for
- * longer than the grace period, the run fails with the reason recorded and everything recorded before stays. Redis
+ * moment cannot duplicate or skip an event. When the worker stays unreachable, its registration stays missing for
+ * longer than the grace period, or it answers that it has no such session, the run's session is rebuilt on another
+ * worker from the log ({@link SessionRelocation}) and recorded there; only a run that cannot be resumed fails, with the
+ * reason recorded and everything recorded before kept. Redis
  * being away pauses recording; it goes on when Redis is back. A lease in Redis makes one orchestrator instance the
  * recorder of a run; {@link RunTakeover} gives the runs of an instance that died to another.
  */
@@ -66,19 +69,21 @@ public class SessionRecorder {
     private final WorkerRegistry registry;
     private final OrchestratorProperties properties;
     private final DispatchTrigger dispatch;
+    private final SessionRelocation relocation;
     private final Clock clock;
     private final JsonMapper json;
     private final String instanceId = UUID.randomUUID().toString();
     private final Map<String, Disposable> active = new ConcurrentHashMap<>();
 
     public SessionRecorder(RunStore store, GpuWorkerClient client, WorkerRegistry registry,
-                           OrchestratorProperties properties, DispatchTrigger dispatch, Clock clock,
-                           JsonMapper json) {
+                           OrchestratorProperties properties, DispatchTrigger dispatch,
+                           SessionRelocation relocation, Clock clock, JsonMapper json) {
         this.store = store;
         this.client = client;
         this.registry = registry;
         this.properties = properties;
         this.dispatch = dispatch;
+        this.relocation = relocation;
         this.clock = clock;
         this.json = json;
     }
@@ -181,10 +186,31 @@ public class SessionRecorder {
                 })
                 .onErrorResume(e -> {
                     String reason = e.getMessage() != null ? e.getMessage() : e.toString();
-                    return fail(runId, reason)
-                            // Best effort: a worker that is still alive should not keep computing for nobody.
-                            .then(client.cancel(target, sessionId).onErrorResume(x -> Mono.empty()));
+                    // Best effort: a worker that is still alive should not keep computing for nobody.
+                    Mono<Void> cancelOld = client.cancel(target, sessionId).onErrorResume(x -> Mono.empty());
+                    if (!workerLost(e)) {
+                        return fail(runId, reason).then(cancelOld);
+                    }
+                    cancelOld.subscribe();
+                    return relocation.relocate(runId, target, reason, renewLease(runId))
+                            .flatMap(moved -> record(runId, moved.target(), moved.sessionId(), moved.afterSeq()))
+                            .onErrorResume(LeaseLost.class, lost -> Mono.empty())
+                            .onErrorResume(notResumable -> fail(runId, notResumable.getMessage()));
                 });
+    }
+
+    /**
+     * The session's GPU worker went away (unreachable, no heartbeat, or back without the session): the run is resumed
+     * on another one rather than failed.
+     */
+    private static boolean workerLost(Throwable e) {
+        return e instanceof WorkerUnavailableException
+                || e instanceof WorkerRejectedException rejected && rejected.workerStatus() == 404;
+    }
+
+    private Mono<Void> renewLease(String runId) {
+        return store.acquireOwnership(runId, instanceId, properties.events().ownerLease())
+                .flatMap(owned -> owned ? Mono.<Void>empty() : Mono.error(new LeaseLost(runId)));
     }
 
     /**

@@ -7,9 +7,17 @@ import io.hogwild.contracts.event.EventType;
 import io.hogwild.contracts.run.RunEvent;
 import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunView;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.orchestrator.support.ServiceProcess;
+import io.hogwild.testing.ServiceCredentials;
+import io.hogwild.testing.redis.TestRedis;
+import io.hogwild.worker.WorkerApplication;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -58,6 +66,37 @@ final class E2e {
         assertThat(events.stream().filter(e -> e.type() == EventType.RUN_ENDED).count()).as("run %s", runId)
                 .isEqualTo(1);
         assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.RUN_ENDED);
+    }
+
+    /**
+     * The real GPU worker service as a process of its own (so that it can be killed with SIGKILL), on {@code redis},
+     * serving {@code modelPath}; {@code extra} are more {@code --name=value} arguments.
+     */
+    static ServiceProcess gpuWorkerProcess(TestRedis redis, String workerId, String modelPath, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.config.name=gpu-worker-e2e",
+                "--spring.data.redis.url=" + redis.url(),
+                "--hogwild.model.path=" + modelPath,
+                "--hogwild.worker.id=" + workerId,
+                "--hogwild.worker.device=cpu",
+                "--hogwild.worker.heartbeat-interval=300ms",
+                "--hogwild.worker.heartbeat-ttl=3s",
+                ServiceCredentials.argument()));
+        args.addAll(List.of(extra));
+        return ServiceProcess.start(workerId, WorkerApplication.class, args);
+    }
+
+    /** The lockstep numbers of a worker's TOKENS events: strictly increasing, one token event per pass. */
+    static void assertStrictlyIncreasingLocksteps(String runId, List<RunEvent> events) {
+        Map<String, List<Long>> byWorker = new LinkedHashMap<>();
+        for (RunEvent e : events) {
+            if (e.data() instanceof EventData.Tokens t) {
+                byWorker.computeIfAbsent(t.worker(), w -> new ArrayList<>()).add(e.lockstep());
+            }
+        }
+        assertThat(byWorker).as("run %s has token events", runId).isNotEmpty();
+        byWorker.forEach((worker, locksteps) -> assertThat(locksteps)
+                .as("run %s, %s: lockstep numbers of its tokens", runId, worker).isSorted().doesNotHaveDuplicates());
     }
 
     /** What a test started, stopped in reverse order. */

@@ -283,7 +283,7 @@ class RunApiTest {
         }
         redis.command("SET", "hogwild:workers:gone", StubGpuWorker.JSON.writeValueAsString(
                 new io.hogwild.contracts.worker.WorkerRegistration("gone", "http://127.0.0.1:" + closedPort,
-                        "stub-model", 4, 0, 1, System.currentTimeMillis())), "EX", "60");
+                        "stub-model", 4, 0, 1, System.currentTimeMillis(), false)), "EX", "60");
         RunView queued = create("{\"problem\":\"x\"}");
         assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
         http.post().uri("/internal/runs/{id}/cancel", queued.runId()).exchange().expectStatus().isAccepted();

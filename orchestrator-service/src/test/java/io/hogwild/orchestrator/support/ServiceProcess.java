@@ -75,6 +75,15 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** SIGTERM: an orderly shutdown, as Kubernetes asks for one; returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL: no shutdown hook, no lease released, connections cut. */
     public void kill() {
         process.destroyForcibly();

@@ -177,7 +177,7 @@ public final class StubGpuWorker implements AutoCloseable {
     /** Writes (or refreshes) this worker's registration, as its heartbeat would. */
     public void register(TestRedis redis, int maxSessions, int activeSessions) {
         WorkerRegistration registration = new WorkerRegistration(id, url(), "stub-model", maxSessions,
-                activeSessions, 1L << 30, System.currentTimeMillis());
+                activeSessions, 1L << 30, System.currentTimeMillis(), false);
         redis.command("SET", "hogwild:workers:" + id, JSON.writeValueAsString(registration), "EX", "60");
     }
 

@@ -69,6 +69,7 @@ class EventJsonContractTest {
         return List.of(
                 new EventData.RunQueued(Layout.INTERLEAVED, List.of("Alice", "Bob")),
                 new EventData.RunStarted("gpu-7", "session-1"),
+                new EventData.RunResumed("gpu-7", "gpu-8", 41),
                 new EventData.SessionStarted(Layout.COMBINED, List.of("Alice", "Bob", "Carol")),
                 new EventData.PrefillFinished(prefill, List.of(new EventData.BlockContent("prompt", List.of(1, 2),
                         "Hi"))),

@@ -17,6 +17,7 @@ import java.util.Map;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = EventData.RunQueued.class, name = "RUN_QUEUED"),
         @JsonSubTypes.Type(value = EventData.RunStarted.class, name = "RUN_STARTED"),
+        @JsonSubTypes.Type(value = EventData.RunResumed.class, name = "RUN_RESUMED"),
         @JsonSubTypes.Type(value = EventData.SessionStarted.class, name = "SESSION_STARTED"),
         @JsonSubTypes.Type(value = EventData.PrefillFinished.class, name = "PREFILL_FINISHED"),
         @JsonSubTypes.Type(value = EventData.PassWritten.class, name = "PASS_WRITTEN"),
@@ -69,6 +70,21 @@ public sealed interface EventData {
         @Override
         public EventType type() {
             return EventType.RUN_STARTED;
+        }
+    }
+
+    /**
+     * The run's GPU worker went away and its session was rebuilt on another one from the log; the new session's events
+     * follow in the log with the next session seq.
+     *
+     * @param fromWorker the GPU worker that went away
+     * @param toWorker the GPU worker that goes on
+     * @param atLockstep the last lockstep pass recorded before it (the new session replays up to there silently)
+     */
+    record RunResumed(String fromWorker, String toWorker, long atLockstep) implements EventData {
+        @Override
+        public EventType type() {
+            return EventType.RUN_RESUMED;
         }
     }
 

@@ -2,7 +2,7 @@ package io.hogwild.contracts.event;
 
 /**
  * What happened: the one vocabulary of events. The GPU worker streams the session's events; the orchestrator records
- * them in the run's log between its own lifecycle events (RUN_QUEUED, RUN_STARTED, CANCEL_REQUESTED, RUN_ENDED).
+ * them in the run's log between its own lifecycle events (RUN_QUEUED, RUN_STARTED, RUN_RESUMED, CANCEL_REQUESTED, RUN_ENDED).
  * Each type has exactly one payload record in {@link EventData}, named after it; on the wire the name of the constant
  * is the {@code type} of the event's JSON and its SSE {@code event:} name.
  */
@@ -11,6 +11,8 @@ public enum EventType {
     RUN_QUEUED,
     /** The GPU worker accepted the run's session. */
     RUN_STARTED,
+    /** The run's GPU worker went away; its session was rebuilt on another GPU worker from the log and goes on there. */
+    RUN_RESUMED,
     /** The GPU worker accepted a session's plan. */
     SESSION_STARTED,
     /** The initial blocks (prompt, headers, markers) are in the cache: their token ids and texts. */

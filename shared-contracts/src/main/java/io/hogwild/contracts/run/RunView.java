@@ -28,6 +28,7 @@ import java.util.List;
  * @param client whose queue the run joined: the API key's name the gateway passed on ({@code internal} without one)
  * @param queuePosition while {@link RunStatus#QUEUED}: 1 = dispatched next, 0 = being handed to a GPU worker now;
  *     null otherwise
+ * @param resumed each time the run's session was rebuilt on another GPU worker, in order (empty when never)
  */
 public record RunView(
         String runId,
@@ -48,12 +49,13 @@ public record RunView(
         List<RunWorkerProgress> progress,
         RunRequest request,
         String client,
-        Integer queuePosition) {
+        Integer queuePosition,
+        List<RunResumption> resumed) {
 
     /** The same view with its queue position (computed on reading, never stored). */
     public RunView withQueuePosition(Integer position) {
         return new RunView(runId, status, layout, workers, model, gpuWorker, sessionId, createdAt, startedAt,
-                finishedAt, finalAnswer, answers, answersDisagree, finishReason, failureReason, progress, request, client,
-                position);
+                finishedAt, finalAnswer, answers, answersDisagree, finishReason, failureReason, progress, request,
+                client, position, resumed);
     }
 }

@@ -10,6 +10,7 @@ package io.hogwild.contracts.worker;
  * @param activeSessions sessions running now
  * @param cacheBytesFree cache memory still available for new sessions
  * @param heartbeatAtMillis when this heartbeat was written
+ * @param draining the worker is shutting down: it takes no new session and finishes (or gives up) those it runs
  */
 public record WorkerRegistration(String workerId, String url, String modelId, int maxSessions, int activeSessions,
-                                 long cacheBytesFree, long heartbeatAtMillis) {}
+                                 long cacheBytesFree, long heartbeatAtMillis, boolean draining) {}
