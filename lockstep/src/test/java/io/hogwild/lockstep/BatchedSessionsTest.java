@@ -1,0 +1,109 @@
+package io.hogwild.lockstep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hogwild.collaboration.plan.PlanBuilder;
+import io.hogwild.collaboration.plan.RunSettings;
+import io.hogwild.collaboration.prompt.PromptRenderer;
+import io.hogwild.collaboration.prompt.WorkerNames;
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.event.EventData;
+import io.hogwild.contracts.worker.ModelInfo;
+import io.hogwild.contracts.worker.SessionEvent;
+import io.hogwild.contracts.worker.SessionPlan;
+import io.hogwild.contracts.worker.SessionState;
+import io.hogwild.engine.LanguageModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Continuous batching changes nothing a session sees: sessions stepped together in joint forward passes (with their
+ * prefill chunks beside the others' decode passes) produce exactly the tokens and events they produce alone.
+ * The bundled demo model, greedy, real plans of the platform.
+ */
+class BatchedSessionsTest {
+
+    static final Path DEMO = Path.of("..", "models", "hogwild-demo");
+    static final LanguageModel MODEL = LanguageModel.load(DEMO, ai.djl.Device.cpu());
+    static final ModelInfo INFO = ModelDescription.describe(DEMO, "hogwild-demo", MODEL);
+
+    @AfterAll
+    static void close() {
+        MODEL.close();
+    }
+
+    record Spec(String problem, int workers, Layout layout, int budget) {}
+
+    static final List<Spec> SPECS = List.of(
+            new Spec("Compute every item, then answer with each letter and its result: A=3+4, B=9-5, C=2*3, D=8-1.",
+                    2, Layout.COMBINED, 48),
+            new Spec("Compute every item, then answer with each letter and its result: A=1+1, B=7-2, C=3*3.",
+                    2, Layout.COMBINED, 40),
+            new Spec("Compute every item, then answer with each letter and its result: A=6-4, B=2+5, C=4*2, D=9-9, "
+                    + "E=5+3.", 3, Layout.INTERLEAVED, 36),
+            new Spec("Compute every item, then answer with each letter and its result: A=9-1, B=3+3.",
+                    1, Layout.SINGLE, 30));
+
+    static LockstepLoop loop(Spec spec, int index) {
+        List<String> names = WorkerNames.first(spec.workers());
+        String prompt = new PromptRenderer().render(INFO, spec.problem(), names, spec.layout(), false, false);
+        // finisher tokens > 0: a session without an answer also runs its finisher pass, batched like the rest
+        RunSettings settings = new RunSettings(spec.problem(), names, spec.layout(), spec.budget(), 512, 0, 1, 0, 1,
+                1024, 12, false, false);
+        SessionPlan plan = new PlanBuilder().build("run-" + index, "session-" + index, prompt, settings);
+        ValidatedPlan validated = new PlanValidator(MODEL).validate(plan);
+        SessionRun run = new SessionRun(plan, validated.sessionId(), 100_000, validated.estimatedCacheBytes(),
+                () -> { });
+        return new LockstepLoop(validated, MODEL, (i, w, s) -> SamplingTokenChooser.greedy(), run,
+                LockstepMetrics.NONE);
+    }
+
+    /** A session's events without their wall-clock timestamps. */
+    record Seen(long seq, long lockstep, EventData data) {}
+
+    static List<Seen> seen(LockstepLoop loop) {
+        return loop.sessionRun().events().snapshot().stream()
+                .map((SessionEvent e) -> new Seen(e.seq(), e.lockstep(), e.data())).toList();
+    }
+
+    @Test
+    void fourSessionsBatchedProduceTheTokensAndEventsEachProducesAlone() {
+        List<List<Seen>> alone = new ArrayList<>();
+        for (int i = 0; i < SPECS.size(); i++) {
+            LockstepLoop loop = loop(SPECS.get(i), i);
+            loop.run();
+            assertThat(loop.sessionRun().state()).isEqualTo(SessionState.FINISHED);
+            alone.add(seen(loop));
+        }
+
+        List<LockstepLoop> batched = new ArrayList<>();
+        for (int i = 0; i < SPECS.size(); i++) {
+            batched.add(loop(SPECS.get(i), i));
+        }
+        // A budget of one prefill chunk: prompts go in chunk by chunk beside the other sessions' decode passes.
+        int passes = 0;
+        int maxSessionsInAPass = 0;
+        while (batched.stream().anyMatch(l -> !l.done())) {
+            long live = batched.stream().filter(l -> !l.done()).count();
+            maxSessionsInAPass = (int) Math.max(maxSessionsInAPass, live);
+            LockstepScheduler.step(batched, 256, MODEL.transformer());
+            passes++;
+        }
+
+        long aloneTokens = 0;
+        for (int i = 0; i < SPECS.size(); i++) {
+            assertThat(batched.get(i).sessionRun().state()).isEqualTo(SessionState.FINISHED);
+            assertThat(seen(batched.get(i))).as("events of session %d", i).containsExactlyElementsOf(alone.get(i));
+            aloneTokens += alone.get(i).stream().filter(s -> s.data() instanceof EventData.Tokens).count();
+        }
+        assertThat(aloneTokens).isPositive();
+        assertThat(maxSessionsInAPass).isEqualTo(4);
+        long lockstepPassesAlone = alone.stream().mapToLong(events -> events.stream()
+                .filter(s -> s.data() instanceof EventData.PassWritten).count()).sum();
+        assertThat(passes).as("joint passes, against the sessions' lockstep passes one after another")
+                .isLessThan((int) lockstepPassesAlone);
+    }
+}
