@@ -14,6 +14,7 @@ import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.contracts.worker.WorkerSpec;
 import io.hogwild.engine.HogwildSession;
 import io.hogwild.engine.LanguageModel;
+import io.hogwild.engine.PrefixCache;
 import io.hogwild.engine.Transformer;
 import io.hogwild.engine.attention.AttentionMode;
 import io.hogwild.engine.cache.Write;
@@ -70,8 +71,34 @@ public final class LockstepLoop implements Runnable {
 
     private enum Phase { NEW, PREFILL, DECODE, FINISHER, DONE }
 
-    /** One chunk of an initial block's prefill: its pseudo-writer, what it sees, its tokens. */
-    private record PrefillChunk(String writer, List<String> view, int[] tokens, boolean lastOfBlock) {}
+    /**
+     * An initial block's prefill: its pseudo-writer, what it sees, its tokens, how many are in the cache. A block
+     * with nothing before it in its view depends on its own tokens alone: its start may come from the prefix cache.
+     */
+    private static final class BlockPrefill {
+        final String block;
+        final String writer;
+        final List<String> view;
+        final int[] tokens;
+        int done;
+        boolean started;
+        boolean reused;
+
+        BlockPrefill(String block, List<String> view, int[] tokens) {
+            this.block = block;
+            this.writer = INIT_WRITER + block;
+            this.view = view;
+            this.tokens = tokens;
+        }
+
+        boolean standalone() {
+            return view.size() == 1;
+        }
+
+        int[] nextChunk() {
+            return Arrays.copyOfRange(tokens, done, Math.min(tokens.length, done + HogwildSession.DEFAULT_PREFILL_CHUNK));
+        }
+    }
 
     private final ValidatedPlan validated;
     private final SessionPlan plan;
@@ -86,7 +113,10 @@ public final class LockstepLoop implements Runnable {
     private final Map<String, TokenChooser> chooserByWorker = new HashMap<>();
     private final Map<String, IncrementalDecoder> decoders = new HashMap<>();
     private final LockstepPolicy policy;
-    private final Queue<PrefillChunk> prefillChunks = new ArrayDeque<>();
+    private final Queue<BlockPrefill> prefills = new ArrayDeque<>();
+    private final PrefixCache prefixCache;
+    private long prefilledTokens;
+    private long reusedTokens;
     private final Map<String, Integer> tokensPerBlock = new LinkedHashMap<>();
     private Phase phase = Phase.NEW;
     private HogwildSession session;
@@ -98,6 +128,16 @@ public final class LockstepLoop implements Runnable {
 
     public LockstepLoop(ValidatedPlan validated, LanguageModel model, TokenChooser.Factory choosers, SessionRun run,
                         LockstepMetrics metrics) {
+        this(validated, model, choosers, run, metrics, null);
+    }
+
+    /**
+     * @param prefixCache where blocks that depend on their own tokens alone (prompt, headers, markers) are looked up
+     *     before they are prefilled, and offered once computed; {@code null}: every block is computed
+     */
+    public LockstepLoop(ValidatedPlan validated, LanguageModel model, TokenChooser.Factory choosers, SessionRun run,
+                        LockstepMetrics metrics, PrefixCache prefixCache) {
+        this.prefixCache = prefixCache;
         this.validated = validated;
         this.plan = validated.plan();
         this.rules = plan.policy();
@@ -158,13 +198,9 @@ public final class LockstepLoop implements Runnable {
             switch (phase) {
                 case NEW -> start();
                 case PREFILL -> {
-                    if (!prefillChunks.isEmpty()) {
-                        PrefillChunk chunk = prefillChunks.peek();
-                        if (chunk.tokens().length > prefillBudget) {
-                            return null;
-                        }
-                        session.setView(chunk.writer(), chunk.view());
-                        return new Work(session, List.of(new Write(chunk.writer(), chunk.tokens())));
+                    Work work = nextPrefillChunk(prefillBudget);
+                    if (work != null || !prefills.isEmpty()) {
+                        return work;
                     }
                     prefillFinished();
                 }
@@ -191,13 +227,7 @@ public final class LockstepLoop implements Runnable {
     /** The logits of the pass {@link #next} returned: one row per writer. */
     public void accept(Map<String, float[][]> logits) {
         switch (phase) {
-            case PREFILL -> {
-                // The prefill's own logits are not needed: the first pass's writes are fixed by the plan.
-                PrefillChunk chunk = prefillChunks.remove();
-                if (chunk.lastOfBlock()) {
-                    publishProgress();
-                }
-            }
+            case PREFILL -> acceptPrefillChunk();
             case DECODE -> acceptDecodePass(logits);
             case FINISHER -> finisher.accept(logits.get(FINISHER_BLOCK)[0]);
             default -> throw new IllegalStateException("no pass is expected in phase " + phase);
@@ -241,21 +271,83 @@ public final class LockstepLoop implements Runnable {
         Map<String, BlockRole> roles = new LinkedHashMap<>();
         plan.blocks().forEach(b -> roles.put(b.name(), b.role()));
         List<String> context = new ArrayList<>();
-        int chunkSize = HogwildSession.DEFAULT_PREFILL_CHUNK;
         validated.initialTokens().forEach((block, tokens) -> {
             boolean alone = PlanBuilder.prefilledAlone(roles.get(block));
             List<String> view = new ArrayList<>(alone ? List.of() : context);
             view.add(block);
-            for (int from = 0; from < tokens.length; from += chunkSize) {
-                int to = Math.min(tokens.length, from + chunkSize);
-                prefillChunks.add(new PrefillChunk(INIT_WRITER + block, List.copyOf(view),
-                        Arrays.copyOfRange(tokens, from, to), to == tokens.length));
+            if (tokens.length > 0) {
+                prefills.add(new BlockPrefill(block, List.copyOf(view), tokens));
             }
             if (!alone) {
                 context.add(block);
             }
             tokensPerBlock.put(block, tokens.length);
         });
+    }
+
+    /**
+     * The next chunk of the current block, after taking what the prefix cache has of its start when it begins;
+     * {@code null} when the chunk exceeds the budget or nothing is left to prefill.
+     */
+    private Work nextPrefillChunk(int prefillBudget) {
+        while (!prefills.isEmpty()) {
+            BlockPrefill p = prefills.peek();
+            if (!p.started) {
+                p.started = true;
+                session.setView(p.writer, p.view);
+                if (prefixCache != null && p.standalone()) {
+                    reuseCachedStart(p);
+                }
+            }
+            if (p.done < p.tokens.length) {
+                int[] chunk = p.nextChunk();
+                return chunk.length > prefillBudget ? null
+                        : new Work(session, List.of(new Write(p.writer, chunk)));
+            }
+            blockPrefilled(prefills.remove());
+        }
+        return null;
+    }
+
+    private void reuseCachedStart(BlockPrefill p) {
+        prefixCache.lookup(p.tokens).ifPresent(lease -> {
+            try (lease) {
+                session.cache().copyIn(p.block, lease.segment(), lease.tokens());
+                p.done = lease.tokens();
+                p.reused = true;
+                reusedTokens += lease.tokens();
+            }
+        });
+    }
+
+    /** The prefill's own logits are not needed: the first pass's writes are fixed by the plan. */
+    private void acceptPrefillChunk() {
+        BlockPrefill p = prefills.peek();
+        int n = p.nextChunk().length;
+        p.done += n;
+        prefilledTokens += n;
+        if (p.done == p.tokens.length) {
+            blockPrefilled(prefills.remove());
+        }
+    }
+
+    /** A block computed from scratch with nothing before it in its view is offered to the prefix cache. */
+    private void blockPrefilled(BlockPrefill p) {
+        if (prefixCache != null && p.standalone() && !p.reused) {
+            prefixCache.offer(p.tokens, p.tokens.length * session.cache().bytesPerToken(),
+                    into -> session.cache().copyOut(p.block, p.tokens.length, into));
+        }
+        publishProgress();
+    }
+
+    /** Tokens this session computed in prefill passes (its own initial blocks, without what it copied). */
+    public long prefilledTokens() {
+        return prefilledTokens;
+    }
+
+    /** Tokens of its initial blocks this session copied from the prefix cache instead of computing them. */
+    public long reusedTokens() {
+        return reusedTokens;
     }
 
     private void prefillFinished() {

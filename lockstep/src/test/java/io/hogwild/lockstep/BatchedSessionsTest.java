@@ -13,9 +13,11 @@ import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.contracts.worker.SessionState;
 import io.hogwild.engine.LanguageModel;
+import io.hogwild.engine.PrefixCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,10 @@ class BatchedSessionsTest {
                     1, Layout.SINGLE, 30));
 
     static LockstepLoop loop(Spec spec, int index) {
+        return loop(spec, index, null);
+    }
+
+    static LockstepLoop loop(Spec spec, int index, PrefixCache prefixCache) {
         List<String> names = WorkerNames.first(spec.workers());
         String prompt = new PromptRenderer().render(INFO, spec.problem(), names, spec.layout(), false, false);
         // finisher tokens > 0: a session without an answer also runs its finisher pass, batched like the rest
@@ -58,7 +64,7 @@ class BatchedSessionsTest {
         SessionRun run = new SessionRun(plan, validated.sessionId(), 100_000, validated.estimatedCacheBytes(),
                 () -> { });
         return new LockstepLoop(validated, MODEL, (i, w, s) -> SamplingTokenChooser.greedy(), run,
-                LockstepMetrics.NONE);
+                LockstepMetrics.NONE, prefixCache);
     }
 
     /** A session's events without their wall-clock timestamps. */
@@ -105,5 +111,66 @@ class BatchedSessionsTest {
                 .filter(s -> s.data() instanceof EventData.PassWritten).count()).sum();
         assertThat(passes).as("joint passes, against the sessions' lockstep passes one after another")
                 .isLessThan((int) lockstepPassesAlone);
+    }
+
+    @Test
+    void thePromptPrefixAndTheHeadersAreComputedOnceForEverySessionThatStartsWithThem() {
+        List<Spec> specs = List.of(SPECS.get(0), SPECS.get(1),
+                new Spec(SPECS.get(2).problem(), 2, Layout.COMBINED, 30));
+        List<Map<String, int[]>> initial = new ArrayList<>();
+        List<List<Seen>> withoutCache = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            LockstepLoop loop = loop(specs.get(i), i);
+            loop.run();
+            withoutCache.add(seen(loop));
+            assertThat(loop.reusedTokens()).isZero();
+            initial.add(new PlanValidator(MODEL).validate(loop.sessionRun().plan()).initialTokens());
+            assertThat(loop.prefilledTokens()).isEqualTo(tokens(initial.get(i)));
+        }
+        // The same layout and workers: the same headers and markers (the markers' text is the same for every worker).
+        int[] prompt = initial.get(0).get(PlanBuilder.PROMPT);
+        long fixedBlocks = tokens(initial.get(0)) - prompt.length;
+        long distinctFixedBlocks = initial.get(0).entrySet().stream()
+                .filter(e -> !e.getKey().equals(PlanBuilder.PROMPT))
+                .map(e -> java.util.Arrays.stream(e.getValue()).boxed().toList()).distinct()
+                .mapToLong(List::size).sum();
+
+        try (PrefixCache cache = new PrefixCache(MODEL.transformer(), 64L << 20)) {
+            long prefilled = 0;
+            for (int i = 0; i < specs.size(); i++) {
+                LockstepLoop loop = loop(specs.get(i), i, cache);
+                loop.run();
+                assertThat(seen(loop)).as("events of session %d", i).containsExactlyElementsOf(withoutCache.get(i));
+                prefilled += loop.prefilledTokens();
+                if (i == 0) {
+                    assertThat(loop.prefilledTokens()).isEqualTo(prompt.length + distinctFixedBlocks);
+                } else {
+                    // the template up to the problem, and every header and marker
+                    int shared = commonPrefix(prompt, initial.get(i).get(PlanBuilder.PROMPT));
+                    assertThat(shared).isGreaterThan(PrefixCache.MIN_SHARED_TOKENS);
+                    assertThat(loop.reusedTokens()).isEqualTo(shared + fixedBlocks);
+                    assertThat(loop.prefilledTokens()).isEqualTo(tokens(initial.get(i)) - shared - fixedBlocks);
+                }
+            }
+            long problems = 0;
+            for (int i = 1; i < specs.size(); i++) {
+                problems += initial.get(i).get(PlanBuilder.PROMPT).length
+                        - commonPrefix(prompt, initial.get(i).get(PlanBuilder.PROMPT));
+            }
+            assertThat(prefilled).as("the first prompt, each distinct fixed block once, the other problems")
+                    .isEqualTo(prompt.length + distinctFixedBlocks + problems);
+        }
+    }
+
+    static long tokens(Map<String, int[]> blocks) {
+        return blocks.values().stream().mapToLong(t -> t.length).sum();
+    }
+
+    static int commonPrefix(int[] a, int[] b) {
+        int i = 0;
+        while (i < Math.min(a.length, b.length) && a[i] == b[i]) {
+            i++;
+        }
+        return i;
     }
 }

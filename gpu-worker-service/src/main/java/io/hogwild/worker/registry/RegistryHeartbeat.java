@@ -70,7 +70,7 @@ public class RegistryHeartbeat {
                     environment.getProperty("server.port", "8082"));
         }
         return new WorkerRegistration(workerId, url, model.info().id(), sessions.maxSessions(),
-                sessions.activeSessions(), sessions.cacheBytesFree(), System.currentTimeMillis());
+                sessions.activeSessions(), sessions.cacheBytesFree(), System.currentTimeMillis(), sessions.capacity());
     }
 
     /** Starts once the server listens, so the advertised port is the real one. */

@@ -10,6 +10,14 @@ package io.hogwild.contracts.worker;
  * @param activeSessions sessions running now
  * @param cacheBytesFree cache memory still available for new sessions
  * @param heartbeatAtMillis when this heartbeat was written
+ * @param capacity the full admission picture (null from workers that do not report it)
  */
 public record WorkerRegistration(String workerId, String url, String modelId, int maxSessions, int activeSessions,
-                                 long cacheBytesFree, long heartbeatAtMillis) {}
+                                 long cacheBytesFree, long heartbeatAtMillis, WorkerCapacity capacity) {
+
+    /** A registration without the capacity details. */
+    public WorkerRegistration(String workerId, String url, String modelId, int maxSessions, int activeSessions,
+                              long cacheBytesFree, long heartbeatAtMillis) {
+        this(workerId, url, modelId, maxSessions, activeSessions, cacheBytesFree, heartbeatAtMillis, null);
+    }
+}
