@@ -196,6 +196,12 @@ class WorkerApiTest {
         assertThat(info.path("special_tokens").has("bos_token")).isTrue();
         assertThat(info.path("special_tokens").path("bos_token").isNull()).isTrue();
         assertThat(body).doesNotContain("contextLimit");
+        // what the worker can take on: limits from memory and the per-pass token budget
+        JsonNode capacity = info.path("capacity");
+        assertThat(capacity.path("max_sessions").asInt()).isEqualTo(2);
+        assertThat(capacity.path("pass_token_budget").asInt()).isEqualTo(512);
+        assertThat(capacity.path("cache_budget_bytes").asLong()).isPositive();
+        assertThat(capacity.has("prefix_cache_bytes")).isTrue();
     }
 
     @Test
@@ -351,6 +357,12 @@ class WorkerApiTest {
         try {
             create(one);
             create(two);
+            JsonNode capacity = json.readTree(client.get().uri("/v1/model").exchange().expectStatus().isOk()
+                    .expectBody(String.class).returnResult().getResponseBody()).path("capacity");
+            assertThat(capacity.path("active_sessions").asInt()).isEqualTo(2);
+            assertThat(capacity.path("decode_tokens_reserved").asInt()).as("one per worker").isEqualTo(2);
+            assertThat(capacity.path("cache_bytes_free").asLong()).isLessThanOrEqualTo(
+                    capacity.path("cache_budget_bytes").asLong() - estimate(one) - estimate(two));
             // both slots taken (max-sessions=2)
             WebTestClient.ResponseSpec third = client.post().uri("/v1/sessions")
                     .contentType(MediaType.APPLICATION_JSON).bodyValue(smallPlanJson("third-" + UUID.randomUUID()))
@@ -415,13 +427,14 @@ class WorkerApiTest {
     void everyRequestOnAKeptAliveConnectionIsAnswered() throws Exception {
         String refusedPlan = smallPlanJson("keep-alive").replace("\"max_tokens_per_worker\": 8",
                 "\"max_tokens_per_worker\": 0");
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + TOKEN);
         KeepAliveConnection.onConnections(port, 4, Duration.ofSeconds(20), connection -> {
             for (int i = 0; i < 100; i++) {
-                assertThat(connection.send("POST", "/v1/sessions", Map.of("Content-Type", "application/json"),
-                        refusedPlan).status()).isEqualTo(400);
-                assertThat(connection.send("POST", "/v1/sessions/nope/cancel", Map.of(), null).status())
+                assertThat(connection.send("POST", "/v1/sessions", Map.of("Content-Type", "application/json",
+                        "Authorization", "Bearer " + TOKEN), refusedPlan).status()).isEqualTo(400);
+                assertThat(connection.send("POST", "/v1/sessions/nope/cancel", auth, null).status())
                         .isEqualTo(404);
-                assertThat(connection.send("GET", "/v1/model", Map.of(), null).status()).isEqualTo(200);
+                assertThat(connection.send("GET", "/v1/model", auth, null).status()).isEqualTo(200);
             }
         });
     }
