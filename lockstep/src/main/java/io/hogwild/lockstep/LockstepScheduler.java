@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,14 +126,16 @@ public final class LockstepScheduler implements AutoCloseable {
             return 0;
         }
         List<BatchedForward.Result> results = BatchedForward.forward(model, requests);
-        for (int i = 0; i < members.size(); i++) {
+        // Each session's sampling, policy and events touch only that session: they run side by side, so the host
+        // work of many sessions does not serialise behind one thread while the device waits.
+        IntStream.range(0, members.size()).parallel().forEach(i -> {
             LockstepLoop s = members.get(i);
             try {
                 s.accept(results.get(i).orThrow());
             } catch (Throwable t) {
                 s.fail(t);
             }
-        }
+        });
         return tokenBudget - budget;
     }
 

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,10 @@ class BatchedSessionsTest {
     }
 
     static LockstepLoop loop(Spec spec, int index, PrefixCache prefixCache) {
+        return loop(spec, index, prefixCache, (i, w, s) -> SamplingTokenChooser.greedy());
+    }
+
+    static LockstepLoop loop(Spec spec, int index, PrefixCache prefixCache, TokenChooser.Factory choosers) {
         List<String> names = WorkerNames.first(spec.workers());
         String prompt = new PromptRenderer().render(INFO, spec.problem(), names, spec.layout(), false, false);
         // finisher tokens > 0: a session without an answer also runs its finisher pass, batched like the rest
@@ -63,8 +68,7 @@ class BatchedSessionsTest {
         ValidatedPlan validated = new PlanValidator(MODEL).validate(plan);
         SessionRun run = new SessionRun(plan, validated.sessionId(), 100_000, validated.estimatedCacheBytes(),
                 () -> { });
-        return new LockstepLoop(validated, MODEL, (i, w, s) -> SamplingTokenChooser.greedy(), run,
-                LockstepMetrics.NONE, prefixCache);
+        return new LockstepLoop(validated, MODEL, choosers, run, LockstepMetrics.NONE, prefixCache);
     }
 
     /** A session's events without their wall-clock timestamps. */
@@ -160,6 +164,28 @@ class BatchedSessionsTest {
             assertThat(prefilled).as("the first prompt, each distinct fixed block once, the other problems")
                     .isEqualTo(prompt.length + distinctFixedBlocks + problems);
         }
+    }
+
+    @Test
+    void aFailingSessionEndsAloneAndTheOthersGoOnUntouched() {
+        LockstepLoop alone = loop(SPECS.get(1), 1);
+        alone.run();
+
+        AtomicInteger chosen = new AtomicInteger();
+        LockstepLoop failing = loop(SPECS.get(0), 0, null, (i, w, s) -> logits -> {
+            if (chosen.incrementAndGet() > 5) {
+                throw new IllegalStateException("chooser broke");
+            }
+            return 0;
+        });
+        LockstepLoop healthy = loop(SPECS.get(1), 1);
+        LockstepScheduler.runAll(List.of(failing, healthy), 256, MODEL.transformer());
+
+        assertThat(failing.sessionRun().state()).isEqualTo(SessionState.FAILED);
+        assertThat(seen(failing)).extracting(Seen::data).anySatisfy(d -> assertThat(d)
+                .isInstanceOfSatisfying(EventData.Error.class, e -> assertThat(e.message()).isEqualTo("chooser broke")));
+        assertThat(healthy.sessionRun().state()).isEqualTo(SessionState.FINISHED);
+        assertThat(seen(healthy)).containsExactlyElementsOf(seen(alone));
     }
 
     static long tokens(Map<String, int[]> blocks) {
