@@ -1,13 +1,9 @@
 package io.hogwild.engine;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.hogwild.engine.attention.Attention;
 import io.hogwild.engine.attention.AttentionMode;
 import io.hogwild.engine.cache.SharedCache;
-import io.hogwild.engine.cache.PassPlan;
 import io.hogwild.engine.cache.Write;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -59,11 +55,13 @@ public final class HogwildSession implements AutoCloseable {
      * tokens come back per worker ({@code readout} chooses every token's row or only each worker's last).
      */
     public Map<String, float[][]> forward(List<Write> writes, Transformer.Readout readout) {
-        try (NDManager pass = model.manager().newSubManager()) {
-            PassPlan plan = cache.plan(writes, model.rope(), pass);
-            NDArray logits = model.forward(plan, attention, readout, pass);
-            return split(plan, logits, readout);
-        }
+        return BatchedForward.forward(model, List.of(new BatchedForward.Request(this, writes, readout))).get(0)
+                .orThrow();
+    }
+
+    /** How this session attends over its cache. */
+    Attention attention() {
+        return attention;
     }
 
     /**
@@ -91,22 +89,6 @@ public final class HogwildSession implements AutoCloseable {
      */
     public void promote(String source, String target, int count) {
         cache.promote(source, target, count, model.rope());
-    }
-
-    private static Map<String, float[][]> split(PassPlan plan, NDArray logits, Transformer.Readout readout) {
-        int vocab = (int) logits.getShape().get(1);
-        float[] flat = logits.toFloatArray();
-        Map<String, float[][]> out = new LinkedHashMap<>();
-        int row = 0;
-        for (var slot : plan.slots()) {
-            int rows = readout == Transformer.Readout.ALL ? slot.count() : 1;
-            float[][] mine = new float[rows][];
-            for (int r = 0; r < rows; r++, row++) {
-                mine[r] = java.util.Arrays.copyOfRange(flat, row * vocab, (row + 1) * vocab);
-            }
-            out.put(slot.worker(), mine);
-        }
-        return out;
     }
 
     @Override

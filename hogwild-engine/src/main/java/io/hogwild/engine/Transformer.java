@@ -2,6 +2,7 @@ package io.hogwild.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -16,6 +17,8 @@ import io.hogwild.engine.model.WeightLayout;
 import io.hogwild.engine.rope.RotaryEmbedding;
 import io.hogwild.engine.tensor.Torch;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The decoder forward pass (Qwen2, Qwen3, Llama 3) for one lockstep pass of all writing workers at once.
@@ -110,25 +113,64 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
+     * One session's part of a forward pass: its plan (slots in its own cache), its attention, and which rows of
+     * logits it wants.
+     */
+    public record Part(PassPlan plan, Attention attention, Readout readout) {
+
+        /** Rows of logits this part reads out. */
+        public int readoutRows() {
+            return readout == Readout.ALL ? plan.tokens() : plan.slots().size();
+        }
+    }
+
+    /**
      * One joint forward pass. The plan's tokens have already been given slots in the cache; this computes and
      * stores their keys/values layer by layer and returns float32 logits {@code [rows, vocab]} (rows per
      * {@code readout}), owned by {@code pass}.
      */
     public NDArray forward(PassPlan plan, Attention attention, Readout readout, NDManager pass) {
-        Attention.PassAttention cacheStep = attention.prepare(plan, config, rope);
-        NDArray ids = pass.create(plan.tokenIds(), new Shape(plan.tokens()));
+        return forward(List.of(new Part(plan, attention, readout)), pass);
+    }
+
+    /**
+     * One forward pass over the new tokens of several sessions at once: embedding, projections, MLP and logits run
+     * on all their rows together (the weights are read once), while each part attends over its own session's cache
+     * only. Returns float32 logits of every part's readout rows, parts in the order given, owned by {@code pass}.
+     */
+    public NDArray forward(List<Part> parts, NDManager pass) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("a forward pass needs at least one part");
+        }
+        List<Attention.PassAttention> cacheSteps = new ArrayList<>(parts.size());
+        long[] rowsPerPart = new long[parts.size()];
+        int tokens = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            Part part = parts.get(p);
+            cacheSteps.add(part.attention().prepare(part.plan(), config, rope));
+            rowsPerPart[p] = part.plan().tokens();
+            tokens += part.plan().tokens();
+        }
+        long[] tokenIds = new long[tokens];
+        int at = 0;
+        for (Part part : parts) {
+            System.arraycopy(part.plan().tokenIds(), 0, tokenIds, at, part.plan().tokens());
+            at += part.plan().tokens();
+        }
+        NDArray ids = pass.create(tokenIds, new Shape(tokens));
         NDArray x = Torch.embedding(ids, weights.embed()).toType(DataType.FLOAT32, false);
         for (int l = 0; l < config.numLayers(); l++) {
             // Each layer's temporaries live in their own manager, freed as soon as the layer is done: otherwise a
             // long prefill chunk would hold every layer's attention scores until the end of the pass.
             try (NDManager layerScope = pass.newSubManager()) {
                 x.attach(layerScope); // results of an op belong to its first operand's manager
-                x = layer(weights.layers().get(l), l, x, cacheStep);
+                x = layer(weights.layers().get(l), l, x, cacheSteps, rowsPerPart, layerScope);
                 x.attach(pass);
             }
         }
-        if (readout == Readout.LAST_PER_WRITER && plan.slots().size() != plan.tokens()) {
-            x = rows(x, plan.slots().stream().mapToLong(s -> s.row() + s.count() - 1).toArray(), pass);
+        long[] readoutRows = readoutRows(parts);
+        if (readoutRows.length != tokens) {
+            x = rows(x, readoutRows, pass);
         }
         NDArray h = rmsNorm(x);
         if (weights.finalNorm() != null) {
@@ -137,8 +179,29 @@ public final class Transformer implements AutoCloseable {
         return weights.lmHead().apply(compute(h)).toType(DataType.FLOAT32, false);
     }
 
+    /** The rows of the joint token batch each part reads out, parts in order. */
+    private static long[] readoutRows(List<Part> parts) {
+        List<Long> rows = new ArrayList<>();
+        long first = 0;
+        for (Part part : parts) {
+            PassPlan plan = part.plan();
+            if (part.readout() == Readout.ALL) {
+                for (int r = 0; r < plan.tokens(); r++) {
+                    rows.add(first + r);
+                }
+            } else {
+                for (var slot : plan.slots()) {
+                    rows.add(first + slot.row() + slot.count() - 1);
+                }
+            }
+            first += plan.tokens();
+        }
+        return rows.stream().mapToLong(Long::longValue).toArray();
+    }
+
     /** One decoder layer: attention block and MLP block, each with its residual. */
-    private NDArray layer(LayerWeights w, int l, NDArray x, Attention.PassAttention cacheStep) {
+    private NDArray layer(LayerWeights w, int l, NDArray x, List<Attention.PassAttention> cacheSteps,
+                          long[] rowsPerPart, NDManager scope) {
         long rows = x.getShape().get(0);
         int heads = WeightLayout.headsPerKvHead(config);
         NDArray qkv = w.qkv().apply(compute(rmsNorm(x)));
@@ -152,7 +215,22 @@ public final class Transformer implements AutoCloseable {
         if (w.qkNorm() != null) {
             qk = headNorm(qk, w.qkNorm());
         }
-        x = x.add(outputProjection(w, cacheStep.attend(l, qk, qkAndValues.get(1)), rows));
+        NDArray values = qkAndValues.get(1);
+        if (cacheSteps.size() == 1) {
+            x = x.add(outputProjection(w, cacheSteps.get(0).attend(l, qk, values), rows));
+        } else {
+            // Each session attends over its own cache; the outputs meet again as [heads, rows, d] for one projection.
+            NDList attended = new NDList(cacheSteps.size());
+            long first = 0;
+            for (int p = 0; p < cacheSteps.size(); p++) {
+                long n = rowsPerPart[p];
+                NDArray out = cacheSteps.get(p).attend(l, Torch.narrow(qk, 0, first, n, scope),
+                        Torch.narrow(values, 0, first, n, scope));
+                attended.add(out.reshape(config.numHeads(), n, config.headDim()));
+                first += n;
+            }
+            x = x.add(outputProjection(w, NDArrays.concat(attended, 1), rows));
+        }
 
         long inter = config.intermediateSize();
         NDList gateUp = Torch.split(w.gateUp().apply(compute(rmsNorm(x))), new long[] {inter, inter}, 1);

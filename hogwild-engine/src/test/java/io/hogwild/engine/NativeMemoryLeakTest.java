@@ -8,6 +8,7 @@ import io.hogwild.engine.cache.Write;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -54,6 +55,44 @@ class NativeMemoryLeakTest {
                 assertThat(growth).as("resident memory growth").isLessThan(historyBytes + (256L << 20));
             }
         }
+    }
+
+    /** The same with two sessions in every pass (continuous batching): each joint pass leaves nothing either. */
+    @Test
+    void thousandsOfBatchedPassesOverTwoSessionsKeepArrayCountsFlat() {
+        Transformer model = Golden.model("qwen3-tiny", DataType.FLOAT32).transformer();
+        int weightsArrays = model.manager().getManagedArrays().size();
+        try (HogwildSession s = twoWorkerSession(model); HogwildSession t = twoWorkerSession(model)) {
+            for (int i = 0; i < 3000; i++) {
+                List<BatchedForward.Result> results = BatchedForward.forward(model, List.of(
+                        new BatchedForward.Request(s, List.of(new Write("a", new int[] {10 + i % 400}),
+                                new Write("b", new int[] {20})), Transformer.Readout.LAST_PER_WRITER),
+                        new BatchedForward.Request(t, List.of(new Write("a", new int[] {30}),
+                                new Write("b", new int[] {40 + i % 300})), Transformer.Readout.LAST_PER_WRITER)));
+                results.forEach(BatchedForward.Result::orThrow);
+                if (i % 20 == 19) {
+                    for (HogwildSession x : List.of(s, t)) {
+                        x.promote("wip_a", "history");
+                        x.promote("wip_b", "history");
+                    }
+                }
+                assertThat(s.cache().managedArrayCount()).isEqualTo(s.cache().storageArrayCount());
+                assertThat(t.cache().managedArrayCount()).isEqualTo(t.cache().storageArrayCount());
+            }
+            assertThat(model.manager().getManagedArrays().size() - s.cache().managedArrayCount()
+                    - t.cache().managedArrayCount()).as("arrays owned by the model manager besides the caches")
+                    .isEqualTo(weightsArrays);
+        }
+    }
+
+    private static HogwildSession twoWorkerSession(Transformer model) {
+        HogwildSession s = new HogwildSession(model, AttentionMode.SHARED);
+        s.createBlocks(List.of("prompt", "history", "wip_a", "wip_b"));
+        s.setView("init", List.of("prompt"));
+        s.setView("a", List.of("prompt", "history", "wip_b", "wip_a"));
+        s.setView("b", List.of("prompt", "history", "wip_a", "wip_b"));
+        s.prefill("init", new int[] {5, 6, 7, 8, 9}, 64);
+        return s;
     }
 
     /** Resident memory outside the Java heap (the heap itself may grow with ordinary garbage). */

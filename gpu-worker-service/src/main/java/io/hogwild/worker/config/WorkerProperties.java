@@ -1,5 +1,6 @@
 package io.hogwild.worker.config;
 
+import io.hogwild.engine.HogwildSession;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,8 +17,15 @@ import org.springframework.util.unit.DataSize;
  * @param dtype the engine's compute dtype (weights, cache, attention; norms, softmax and logits stay float32):
  *     {@code auto} (float32 on the CPU, the checkpoint's own dtype on a GPU), {@code float32}, {@code float16}, or
  *     {@code bfloat16} (GPU only)
- * @param maxSessions sessions that may run at once (each holds a lockstep thread)
+ * @param maxSessions sessions that may run at once, a cap on top of memory and the pass token budget (they share one
+ *     engine loop: no thread per session)
+ * @param passTokenBudget most tokens one joint forward pass holds: every active session's decode tokens (one per
+ *     worker), then prefill chunks of joining sessions; admission keeps one prefill chunk of room beside the decode
+ *     tokens
  * @param cacheBudget cache memory all sessions together may reserve; admission refuses what would not fit
+ * @param prefixCacheBudget bytes of shared prompt prefixes (computed once, copied into every session that starts
+ *     with them) kept at most; they count against {@code cacheBudget} and are evicted, least recently used first,
+ *     when a session needs the room; 0 turns prefix reuse off
  * @param heartbeatInterval how often the registration is rewritten in Redis
  * @param heartbeatTtl how long a registration lives without a heartbeat
  * @param registryPrefix Redis key prefix; the key is prefix + id
@@ -35,8 +43,10 @@ public record WorkerProperties(
         String advertisedUrl,
         @DefaultValue("auto") String device,
         @DefaultValue("auto") String dtype,
-        @DefaultValue("4") int maxSessions,
+        @DefaultValue("16") int maxSessions,
+        @DefaultValue("512") int passTokenBudget,
         @DefaultValue("2GB") DataSize cacheBudget,
+        @DefaultValue("256MB") DataSize prefixCacheBudget,
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue("10s") Duration heartbeatTtl,
         @DefaultValue("hogwild:workers:") String registryPrefix,
@@ -49,6 +59,11 @@ public record WorkerProperties(
     public WorkerProperties {
         if (maxSessions < 1) {
             throw new IllegalArgumentException("hogwild.worker.max-sessions must be >= 1, got " + maxSessions);
+        }
+        if (passTokenBudget < HogwildSession.DEFAULT_PREFILL_CHUNK + 1) {
+            throw new IllegalArgumentException("hogwild.worker.pass-token-budget must be > "
+                    + HogwildSession.DEFAULT_PREFILL_CHUNK + " (one prefill chunk and a decode token), got "
+                    + passTokenBudget);
         }
         if (eventBufferSize < 16) {
             throw new IllegalArgumentException("hogwild.worker.event-buffer-size must be >= 16");

@@ -70,7 +70,8 @@ public class RegistryHeartbeat {
                     environment.getProperty("server.port", "8082"));
         }
         return new WorkerRegistration(workerId, url, model.info().id(), sessions.maxSessions(),
-                sessions.activeSessions(), sessions.cacheBytesFree(), System.currentTimeMillis(), sessions.draining());
+                sessions.activeSessions(), sessions.cacheBytesFree(), System.currentTimeMillis(), sessions.draining(),
+                sessions.capacity());
     }
 
     /** Starts once the server listens, so the advertised port is the real one. */

@@ -2,6 +2,7 @@ package io.hogwild.worker.served;
 
 import io.hogwild.contracts.worker.ModelInfo;
 import io.hogwild.web.ApiException;
+import io.hogwild.worker.session.SessionService;
 import java.util.Arrays;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,14 +20,17 @@ public class ModelController {
     static final int MAX_TOKENIZE_CHARS = 4_000_000;
 
     private final ServedModel model;
+    private final SessionService sessions;
 
-    public ModelController(ServedModel model) {
+    public ModelController(ServedModel model, SessionService sessions) {
         this.model = model;
+        this.sessions = sessions;
     }
 
+    /** The model, and what this worker can still take on now. */
     @GetMapping("/v1/model")
     public ModelInfo model() {
-        return model.info();
+        return model.info().withCapacity(sessions.capacity());
     }
 
     /** Tokenizing is CPU work in native code: it runs off the event loop. */

@@ -197,6 +197,12 @@ class WorkerApiTest {
         assertThat(info.path("special_tokens").has("bos_token")).isTrue();
         assertThat(info.path("special_tokens").path("bos_token").isNull()).isTrue();
         assertThat(body).doesNotContain("contextLimit");
+        // what the worker can take on: limits from memory and the per-pass token budget
+        JsonNode capacity = info.path("capacity");
+        assertThat(capacity.path("max_sessions").asInt()).isEqualTo(2);
+        assertThat(capacity.path("pass_token_budget").asInt()).isEqualTo(512);
+        assertThat(capacity.path("cache_budget_bytes").asLong()).isPositive();
+        assertThat(capacity.has("prefix_cache_bytes")).isTrue();
     }
 
     @Test
@@ -390,6 +396,12 @@ class WorkerApiTest {
         try {
             create(one);
             create(two);
+            JsonNode capacity = json.readTree(client.get().uri("/v1/model").exchange().expectStatus().isOk()
+                    .expectBody(String.class).returnResult().getResponseBody()).path("capacity");
+            assertThat(capacity.path("active_sessions").asInt()).isEqualTo(2);
+            assertThat(capacity.path("decode_tokens_reserved").asInt()).as("one per worker").isEqualTo(2);
+            assertThat(capacity.path("cache_bytes_free").asLong()).isLessThanOrEqualTo(
+                    capacity.path("cache_budget_bytes").asLong() - estimate(one) - estimate(two));
             // both slots taken (max-sessions=2)
             WebTestClient.ResponseSpec third = client.post().uri("/v1/sessions")
                     .contentType(MediaType.APPLICATION_JSON).bodyValue(smallPlanJson("third-" + UUID.randomUUID()))

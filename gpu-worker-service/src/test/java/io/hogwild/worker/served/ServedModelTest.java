@@ -15,9 +15,9 @@ import org.springframework.util.unit.DataSize;
 class ServedModelTest {
 
     private static WorkerProperties worker(String dtype) {
-        return new WorkerProperties(null, null, "cpu", dtype, 4, DataSize.ofGigabytes(2), Duration.ofSeconds(2),
-                Duration.ofSeconds(10), "hogwild:workers:", false, 100_000, 32, Duration.ofSeconds(5),
-                Duration.ofSeconds(30));
+        return new WorkerProperties(null, null, "cpu", dtype, 4, 512, DataSize.ofGigabytes(2), DataSize.ofMegabytes(256),
+                Duration.ofSeconds(2), Duration.ofSeconds(10), "hogwild:workers:", false, 100_000, 32,
+                Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
     private static ModelProperties qwen3Tiny() {

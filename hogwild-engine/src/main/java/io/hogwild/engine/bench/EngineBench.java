@@ -2,6 +2,7 @@ package io.hogwild.engine.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import io.hogwild.engine.BatchedForward;
 import io.hogwild.engine.ComputeDtype;
 import io.hogwild.engine.Engines;
 import io.hogwild.engine.HogwildSession;
@@ -65,6 +66,9 @@ public final class EngineBench {
                             row.put("us_per_layer_step", round(seconds * 1e6 / shape.numLayers()));
                             row.put("bandwidth_fraction", significant(bytes / seconds / rates.readBytesPerSecond()));
                             row.put("gemv_fraction", significant(bytes / seconds / rates.gemvBytesPerSecond()));
+                            if (o.sessions() > 1) {
+                                batching(row, model, o, layout, mode, workers, context);
+                            }
                             if (o.profileOps()) {
                                 profiled(row, model, o, layout, mode, workers, context);
                             }
@@ -94,7 +98,7 @@ public final class EngineBench {
             if (mode == AttentionMode.SHARED) {
                 ObjectNode s = JSON.createObjectNode();
                 for (String f : List.of("layout", "workers", "context", "speedup_vs_naive", "step_ratio_vs_one_worker",
-                        "us_per_layer_step", "ops_per_layer_step", "gemv_fraction", "cache")) {
+                        "us_per_layer_step", "ops_per_layer_step", "gemv_fraction", "batching_speedup", "cache")) {
                     if (row.has(f)) {
                         s.set(f, row.get(f));
                     }
@@ -108,6 +112,7 @@ public final class EngineBench {
         out.put("dtype", ComputeDtype.name(dtype));
         out.put("layers", shape.numLayers());
         out.put("steps", o.steps());
+        out.put("sessions", o.sessions());
         out.put("weight_bytes", weightBytes);
         ObjectNode machine = out.putObject("machine");
         machine.put("read_gb_per_s", round(rates.readBytesPerSecond() / GB));
@@ -141,17 +146,77 @@ public final class EngineBench {
 
         /** One lockstep pass: every worker writes one random token. */
         void pass() {
+            session.forward(writes(), Transformer.Readout.LAST_PER_WRITER);
+        }
+
+        /** This session's part of a joint pass: every worker writes one random token. */
+        BatchedForward.Request request() {
+            return new BatchedForward.Request(session, writes(), Transformer.Readout.LAST_PER_WRITER);
+        }
+
+        private List<Write> writes() {
             List<Write> writes = new ArrayList<>();
             for (String w : workers) {
                 writes.add(new Write(w, new int[] {random.nextInt(vocab)}));
             }
-            session.forward(writes, Transformer.Readout.LAST_PER_WRITER);
+            return writes;
         }
 
         @Override
         public void close() {
             session.close();
         }
+    }
+
+    /**
+     * {@code --sessions S}: S sessions of the row's configuration, each lockstep pass of all of them run as one joint
+     * forward pass ({@link BatchedForward}) and, alternating with it, as S passes one after another; a round is
+     * one lockstep pass of every session. Alternating rounds keep the comparison fair on a machine whose speed drifts.
+     */
+    private static void batching(ObjectNode row, Transformer model, BenchOptions o, BenchLayout layout,
+                                 AttentionMode mode, int workers, int context) {
+        int sessions = o.sessions();
+        List<Run> runs = new ArrayList<>();
+        try {
+            for (int s = 0; s < sessions; s++) {
+                runs.add(new Run(model, layout, mode, workers, context));
+            }
+            double[] batched = new double[o.steps()];
+            double[] sequential = new double[o.steps()];
+            for (int s = -o.warmup(); s < o.steps(); s++) {
+                long t0 = System.nanoTime();
+                for (BatchedForward.Result r : BatchedForward.forward(model,
+                        runs.stream().map(Run::request).toList())) {
+                    r.orThrow();
+                }
+                long t1 = System.nanoTime();
+                runs.forEach(Run::pass);
+                long t2 = System.nanoTime();
+                if (s >= 0) {
+                    batched[s] = (t1 - t0) / 1e6;
+                    sequential[s] = (t2 - t1) / 1e6;
+                }
+            }
+            double batchedMs = median(batched);
+            double sequentialMs = median(sequential);
+            long tokensPerRound = (long) sessions * workers;
+            ObjectNode b = row.putObject("batching");
+            b.put("sessions", sessions);
+            b.put("round_ms_batched", round(batchedMs));
+            b.put("round_ms_sequential", round(sequentialMs));
+            b.put("tokens_per_s_batched", round(tokensPerRound * 1000.0 / batchedMs));
+            b.put("tokens_per_s_sequential", round(tokensPerRound * 1000.0 / sequentialMs));
+            row.put("batching_speedup", round(sequentialMs / batchedMs));
+        } finally {
+            runs.forEach(Run::close);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static ObjectNode timed(Transformer model, BenchOptions o, BenchLayout layout, AttentionMode mode,
@@ -166,9 +231,7 @@ public final class EngineBench {
                     times[s] = (t1 - t0) / 1e6;
                 }
             }
-            Arrays.sort(times);
-            double median = times.length % 2 == 1 ? times[times.length / 2]
-                    : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+            double median = median(times);
             ObjectNode row = JSON.createObjectNode();
             row.put("shape", o.shape());
             row.put("layout", layout.label());
@@ -176,7 +239,7 @@ public final class EngineBench {
             row.put("workers", workers);
             row.put("context", context);
             row.put("step_ms_median", round(median));
-            row.put("step_ms_min", round(times[0]));
+            row.put("step_ms_min", round(Arrays.stream(times).min().orElseThrow()));
             row.put("tokens_per_s", round(workers * 1000.0 / median));
             row.put("bytes_per_step", weightBytes(model.config(), model.cacheDataType()) + visibleBytes(run));
             row.set("cache", cacheReport(run));

@@ -280,6 +280,25 @@ public final class KvArena implements AutoCloseable {
         }
     }
 
+    /** Copies of {@code b}'s first {@code n} columns, keys {@code [layers, kv, d, n]} and values {@code [layers, kv, n, d]}. */
+    NDArray[] copyOut(KvBlock b, int n, NDManager into) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray k = keys.get(scratch, columns(3, b.start, n)).duplicate();
+            NDArray v = values.get(scratch, columns(2, b.start, n)).duplicate();
+            k.attach(into);
+            v.attach(into);
+            return new NDArray[] {k, v};
+        }
+    }
+
+    /** Writes the first {@code n} columns of {@code k} and {@code v} (as {@link #copyOut} gives them) into {@code b}'s first columns. */
+    void copyIn(KvBlock b, NDArray k, NDArray v, int n) {
+        try (NDManager scratch = manager.newSubManager()) {
+            keys.set(columns(3, b.start, n), k.get(scratch, columns(3, 0, n)));
+            values.set(columns(2, b.start, n), v.get(scratch, columns(2, 0, n)));
+        }
+    }
+
     /** Writes random keys and values into {@code b}'s first {@code n} columns (benchmarks that skip prefill). */
     void fillRandom(KvBlock b, int n) {
         try (NDManager scratch = manager.newSubManager()) {

@@ -1,5 +1,6 @@
 package io.hogwild.engine.cache;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -239,6 +240,46 @@ public final class SharedCache implements AutoCloseable {
         // Random keys are as good rotated one way as another: take them as already rotated by the offset.
         b.base = offset != null ? offset : 0;
         b.length = tokens;
+    }
+
+    /**
+     * A copy of the first {@code n} keys and values of a block (all layers), in {@code into}: what
+     * {@link #copyIn} puts into another session's block. The keys stay rotated as stored (to the block's base).
+     */
+    public KvSegment copyOut(String blockName, int n, NDManager into) {
+        KvBlock b = block(blockName);
+        if (n < 1 || n > b.length) {
+            throw new IllegalArgumentException("cannot copy " + n + " entries of block '" + blockName + "', which holds "
+                    + b.length);
+        }
+        NDArray[] kv = arena.copyOut(b, n, into);
+        return new KvSegment(kv[0], kv[1], b.base, n, (long) n * bytesPerToken());
+    }
+
+    /**
+     * Fills an empty block with the first {@code n} entries of a segment another session of the same model computed
+     * ({@link #copyOut}), as if those tokens had been prefilled here: the block must be aligned at the segment's base
+     * (its offset in every view that has it), so that the copied keys need no rotation.
+     */
+    public void copyIn(String blockName, KvSegment segment, int n) {
+        KvBlock b = block(blockName);
+        if (b.length != 0) {
+            throw new IllegalStateException("block '" + blockName + "' is not empty");
+        }
+        if (n < 1 || n > segment.length()) {
+            throw new IllegalArgumentException("cannot copy " + n + " entries of a segment of " + segment.length());
+        }
+        Integer offset = commonOffsets(Map.of()).get(b);
+        if (offset == null || offset != segment.base()) {
+            throw new IllegalStateException("block '" + blockName + "' is not aligned at the segment's base "
+                    + segment.base());
+        }
+        arena.growing(Set.of(b));
+        arena.reserve(b, n, KvBlock.Bin.ALIGNED);
+        arena.settle();
+        arena.copyIn(b, segment.keys(), segment.values(), n);
+        b.base = offset;
+        b.length = n;
     }
 
     /** Columns of the storage a pass reads per layer: the stored tokens plus whatever holes and headroom lie between. */

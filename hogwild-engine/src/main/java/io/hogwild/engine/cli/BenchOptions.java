@@ -11,9 +11,11 @@ import java.util.List;
  *
  * @param profileOps also count the operators of every row, in a separate profiled run after its timed one
  * @param dtype the compute dtype ({@code null}: float32)
+ * @param sessions sessions per row: above 1, each row also times that many sessions batched into one forward pass
+ *     per lockstep pass against the same sessions stepped one after another
  */
 public record BenchOptions(String shape, int[] workers, int[] contexts, int steps, int warmup, List<String> layouts,
-                           List<AttentionMode> modes, boolean profileOps, DataType dtype) {
+                           List<AttentionMode> modes, boolean profileOps, DataType dtype, int sessions) {
 
     static BenchOptions from(CliArgs a) {
         int[] workers = a.has("workers") ? a.intList("workers") : new int[] {1, 2, 4};
@@ -33,12 +35,16 @@ public record BenchOptions(String shape, int[] workers, int[] contexts, int step
         if (steps < 1 || warmup < 0) {
             throw new CliArgs.UsageException("--steps must be >= 1 and --warmup >= 0");
         }
+        int sessions = a.integer("sessions", 1);
+        if (sessions < 1 || sessions > 256) {
+            throw new CliArgs.UsageException("--sessions must be in 1..256, got " + sessions);
+        }
         List<String> layouts = Arrays.asList(a.get("layouts", "combined").split(","));
         List<AttentionMode> modes = new ArrayList<>();
         for (String m : a.get("modes", "shared,naive").split(",")) {
             modes.add(AttentionMode.parse(m));
         }
         return new BenchOptions(a.get("shape", "qwen3-0.6b"), workers, contexts, steps, warmup, layouts, modes,
-                a.flag("profile-ops"), EngineCli.dtype(a));
+                a.flag("profile-ops"), EngineCli.dtype(a), sessions);
     }
 }

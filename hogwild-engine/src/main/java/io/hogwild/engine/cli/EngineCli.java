@@ -67,7 +67,8 @@ public final class EngineCli {
                     break;
                 case "bench":
                     result = EngineBench.run(BenchOptions.from(new CliArgs(args, 1,
-                            Set.of("shape", "workers", "context", "steps", "layouts", "modes", "warmup", "dtype"),
+                            Set.of("shape", "workers", "context", "steps", "layouts", "modes", "warmup", "dtype",
+                                    "sessions"),
                             Set.of("profile-ops"))));
                     break;
                 case "golden":
