@@ -53,6 +53,7 @@ public record RunView(
     /** The same view with its queue position (computed on reading, never stored). */
     public RunView withQueuePosition(Integer position) {
         return new RunView(runId, status, layout, workers, model, gpuWorker, sessionId, createdAt, startedAt,
-                finishedAt, finalAnswer, finishReason, failureReason, progress, request, client, position);
+                finishedAt, finalAnswer, answers, answersDisagree, finishReason, failureReason, progress, request, client,
+                position);
     }
 }
