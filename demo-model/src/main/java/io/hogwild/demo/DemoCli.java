@@ -72,9 +72,9 @@ public final class DemoCli {
         int maxTokens = positive(o, "--max-tokens", 1024);
         double temperature = number(o, "--temperature", 0);
         long seed = seed(o, 1);
-        List<Integer> workers = Arrays.stream(o.getOrDefault("--workers", "1,2,4").split(","))
+        List<Integer> workers = Arrays.stream(o.getOrDefault("--workers", "1,2,4,8").split(","))
                 .map(w -> positive(Map.of("--workers", w.trim()), "--workers", 1)).toList();
-        List<Layout> layouts = Arrays.stream(o.getOrDefault("--layouts", "combined,independent").split(","))
+        List<Layout> layouts = Arrays.stream(o.getOrDefault("--layouts", "combined,interleaved,contiguous,independent").split(","))
                 .map(String::trim).map(DemoCli::layout).toList();
         if (workers.stream().anyMatch(w -> w > WorkerNames.ALL.size())) {
             fail("--workers: at most " + WorkerNames.ALL.size() + " workers");
@@ -199,7 +199,7 @@ public final class DemoCli {
 
     private static void usage() {
         fail("usage: demo-model train [--output DIR] [--seed N] [--steps N] [--init DIR] [--peak-lr X] | try [--workers N] [--layout L] "
-                + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4] "
+                + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4,8] "
                 + "[--layouts combined,interleaved,contiguous,independent]");
     }
 }

@@ -22,7 +22,7 @@ public record TrainOptions(Path output, long seed, int steps, int batchTokens, d
      * on top of what it knows (reading items, computing, looking results up), with a shorter, lower schedule.
      */
     public static TrainOptions continuing(Path output, Path init) {
-        return new TrainOptions(output, 20261201L, 600, 4096, 6e-4, 30, 0.05, 100, init);
+        return new TrainOptions(output, 20261201L, 1200, 4096, 6e-4, 30, 0.05, 100, init);
     }
 
     /** Linear warm-up, then cosine decay to a tenth of the peak. */
