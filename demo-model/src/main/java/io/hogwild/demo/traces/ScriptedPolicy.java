@@ -126,7 +126,7 @@ public final class ScriptedPolicy {
     }
 
     /**
-     * {@code C: 0+5=5.} and a blank line: the letter is the choice, the expression is looked up in the problem and
+     * {@code C: 0+5=5. C=5.} and a blank line: the letter is the choice, the expression is looked up in the problem and
      * the result computed from it.
      */
     private static Choice work(Item item) {
