@@ -43,14 +43,25 @@ public final class DemoCli {
     }
 
     private static void train(String[] args) {
-        TrainOptions d = TrainOptions.defaults(
-                Path.of(System.getProperty("hogwild.root", ".")).resolve("models/hogwild-demo"));
-        Map<String, String> o = options(args, "--output", "--seed", "--steps");
-        Path out = o.containsKey("--output") ? Path.of(o.get("--output")) : d.output();
+        Path bundled = Path.of(System.getProperty("hogwild.root", ".")).resolve("models/hogwild-demo");
+        Map<String, String> o = options(args, "--output", "--seed", "--steps", "--init", "--peak-lr");
+        Path out = o.containsKey("--output") ? Path.of(o.get("--output")) : bundled;
+        TrainOptions d;
+        if (o.containsKey("--init")) {
+            Path init = Path.of(o.get("--init"));
+            requireModel(init);
+            if (init.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+                fail("--init and --output must differ: the checkpoint is overwritten while training");
+            }
+            d = TrainOptions.continuing(out, init);
+        } else {
+            d = TrainOptions.defaults(out);
+        }
         long seed = seed(o, d.seed());
         int steps = positive(o, "--steps", d.steps());
-        new Trainer(new TrainOptions(out, seed, steps, d.batchTokens(), d.peakLearningRate(), d.warmupSteps(),
-                d.weightDecay(), d.checkpointEvery()), System.out).train();
+        double peak = number(o, "--peak-lr", d.peakLearningRate());
+        new Trainer(new TrainOptions(out, seed, steps, d.batchTokens(), peak, d.warmupSteps(),
+                d.weightDecay(), d.checkpointEvery(), d.init()), System.out).train();
     }
 
     private static void eval(String[] args) {
@@ -61,9 +72,9 @@ public final class DemoCli {
         int maxTokens = positive(o, "--max-tokens", 1024);
         double temperature = number(o, "--temperature", 0);
         long seed = seed(o, 1);
-        List<Integer> workers = Arrays.stream(o.getOrDefault("--workers", "1,2,4").split(","))
+        List<Integer> workers = Arrays.stream(o.getOrDefault("--workers", "1,2,4,8").split(","))
                 .map(w -> positive(Map.of("--workers", w.trim()), "--workers", 1)).toList();
-        List<Layout> layouts = Arrays.stream(o.getOrDefault("--layouts", "combined,independent").split(","))
+        List<Layout> layouts = Arrays.stream(o.getOrDefault("--layouts", "combined,interleaved,contiguous,independent").split(","))
                 .map(String::trim).map(DemoCli::layout).toList();
         if (workers.stream().anyMatch(w -> w > WorkerNames.ALL.size())) {
             fail("--workers: at most " + WorkerNames.ALL.size() + " workers");
@@ -187,8 +198,8 @@ public final class DemoCli {
     }
 
     private static void usage() {
-        fail("usage: demo-model train [--output DIR] [--seed N] [--steps N] | try [--workers N] [--layout L] "
-                + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4] "
+        fail("usage: demo-model train [--output DIR] [--seed N] [--steps N] [--init DIR] [--peak-lr X] | try [--workers N] [--layout L] "
+                + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4,8] "
                 + "[--layouts combined,interleaved,contiguous,independent]");
     }
 }

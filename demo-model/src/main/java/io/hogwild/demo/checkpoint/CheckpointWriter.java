@@ -82,6 +82,17 @@ public final class CheckpointWriter {
         return c;
     }
 
+    /** The training record ({@code hogwild_demo} in {@code config.json}) of a checkpoint this class wrote. */
+    public static Object trainingInfo(Path modelDir) {
+        try {
+            return new ObjectMapper().readValue(modelDir.resolve("config.json").toFile(), Map.class)
+                    .get("hogwild_demo");
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException("cannot read " + modelDir.resolve("config.json") + ": "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
     /** The parameters, in order, as one F32 safetensors file (the engine's own writer). */
     static void writeSafetensors(Path file, List<Tensor> tensors) throws IOException {
         Map<String, SafeTensorsWriter.Tensor> out = new LinkedHashMap<>();

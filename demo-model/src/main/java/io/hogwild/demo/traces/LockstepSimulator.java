@@ -230,6 +230,17 @@ public final class LockstepSimulator {
         return w.plan.poll();
     }
 
+    private ScriptedPolicy.Sight sight() {
+        if (workers.size() == 1) {
+            return ScriptedPolicy.Sight.NONE;
+        }
+        return switch (settings.layout()) {
+            case COMBINED, CONTIGUOUS -> ScriptedPolicy.Sight.LIVE;
+            case INTERLEAVED -> ScriptedPolicy.Sight.FINISHED_STEPS;
+            case INDEPENDENT, SINGLE -> ScriptedPolicy.Sight.NONE;
+        };
+    }
+
     /**
      * What {@code w}'s view holds at pass {@code pass}, for the script: the finished steps it sees (its history block,
      * and its own steps still in its step block), and for every other worker whose step block it reads, that block's
@@ -255,6 +266,6 @@ public final class LockstepSimulator {
             o.segments.stream().filter(s -> s.promotedAt >= pass).forEach(s -> visible.append(s.text.text()));
             others.add(new ScriptedPolicy.OtherStep(o.index, visible.toString(), o.current().body()));
         }
-        return new ScriptedPolicy.Observation(history, others, w.current().body());
+        return new ScriptedPolicy.Observation(sight(), history, others, w.current().body());
     }
 }

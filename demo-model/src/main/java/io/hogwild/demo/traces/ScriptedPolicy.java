@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  *   <li>otherwise take the first item that is neither done nor claimed, except that workers choosing in the same
  *       lockstep pass (their current step is still just its prefix, or ends with "taken. ") split the open items in
  *       worker order, so the second of two simultaneous choosers takes the second open item;</li>
+ *   <li>a worker that sees the others' finished steps but not their current ones (the interleaved layout) cannot see
+ *       claims: it assumes every worker chooses when it does and takes the open item at its own position in worker
+ *       order (the third worker the third open item); with items finished in lockstep, the split is the same;</li>
  *   <li>nothing open: write a short waiting step, and choose again after it;</li>
  *   <li>having written a letter someone else already claimed or finished (the traces contain such deliberate
  *       mistakes), say it is taken and choose again.</li>
@@ -41,11 +44,21 @@ public final class ScriptedPolicy {
      */
     public record OtherStep(int index, String visible, String body) {}
 
+    /** How much of the other workers' text a layout shows a worker. */
+    public enum Sight {
+        /** Their current steps as they are written (combined, contiguous): claims are visible. */
+        LIVE,
+        /** Only their finished steps, through the shared history (interleaved): claims are not. */
+        FINISHED_STEPS,
+        /** Nothing of theirs (independent, single). */
+        NONE
+    }
+
     /**
      * What a worker sees: the finished steps in its view (history, its own earlier steps), the other workers' blocks,
-     * and its own current step's text so far.
+     * and its own current step's text so far; {@code sight} says which of the others' text the layout shows at all.
      */
-    public record Observation(List<String> history, List<OtherStep> others, String ownBody) {}
+    public record Observation(Sight sight, List<String> history, List<OtherStep> others, String ownBody) {}
 
     /** What to write next, with the kind of each character. */
     public record Choice(String text, List<CharKind> kinds) {}
@@ -85,6 +98,9 @@ public final class ScriptedPolicy {
                 return new Choice(wrong + TAKEN, kinds);
             }
         }
+        if (seen.sight() == Sight.FINISHED_STEPS) {
+            choosingBefore = index; // every other worker may be choosing right now, unseen
+        }
         if (choosingBefore < open.size()) {
             return work(problem.item(open.get(choosingBefore)));
         }
@@ -110,7 +126,7 @@ public final class ScriptedPolicy {
     }
 
     /**
-     * {@code C: 0+5=5.} and a blank line: the letter is the choice, the expression is looked up in the problem and
+     * {@code C: 0+5=5. C=5.} and a blank line: the letter is the choice, the expression is looked up in the problem and
      * the result computed from it.
      */
     private static Choice work(Item item) {

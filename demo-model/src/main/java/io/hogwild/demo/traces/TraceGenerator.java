@@ -7,17 +7,30 @@ import io.hogwild.demo.problems.ProblemGenerator;
 import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
- * An endless, seeded stream of training examples: scripted runs of training-split problems with 1 to 4 workers,
- * mostly in the combined layout (what collaboration needs) and some in the independent one (so the model also knows
- * the baseline's view), each prompt rendered by the orchestrator's own renderer through the model's chat template.
+ * An endless, seeded stream of training examples: scripted runs of training-split problems with 1 to 8 workers, the multi-worker ones mostly in the combined layout (the default, and what collaboration needs) and
+ * the rest in the interleaved, contiguous and independent ones (so the model knows every layout's view), each prompt
+ * rendered by the orchestrator's own renderer through the model's chat template.
  */
 public final class TraceGenerator {
 
-    static final double INDEPENDENT_SHARE = 0.12;
+    /**
+     * Relative frequency of each worker count (index 0: one worker): every count from 1 to 8, more of those the eval
+     * reports (1, 2, 4, 8).
+     */
+    static final int[] WORKER_COUNT_WEIGHTS = {3, 4, 2, 4, 2, 2, 2, 4};
+    /** Independent runs are played with this many workers at most (see {@link #names}). */
+    static final int MAX_INDEPENDENT_WORKERS = 3;
+    /** Shares of the multi-worker runs not in the combined layout. */
+    static final double INTERLEAVED_SHARE = 0.12;
+    static final double CONTIGUOUS_SHARE = 0.12;
+    static final double INDEPENDENT_SHARE = 0.10;
     static final double MISTAKE_RATE = 0.04;
 
     private final Random random;
@@ -38,10 +51,44 @@ public final class TraceGenerator {
         return CacheTrace.of(simulate(problems.next()), tokenizer);
     }
 
+    private static int workerCount(int draw) {
+        int count = 0;
+        while (draw >= WORKER_COUNT_WEIGHTS[count]) {
+            draw -= WORKER_COUNT_WEIGHTS[count++];
+        }
+        return count + 1;
+    }
+
+    /**
+     * The platform names the first {@code workers} workers. An independent worker's view holds nothing of the others
+     * (and the demo prompt names nobody), so it is the same in a run of two as in a run of eight: independent runs
+     * take two or three of the eight names at random, which shows every name's view at a fraction of the length of
+     * an eight-worker run, where every worker repeats every item.
+     */
+    private List<String> names(Layout layout, int workers) {
+        if (layout != Layout.INDEPENDENT) {
+            return WorkerNames.first(workers);
+        }
+        List<String> all = new ArrayList<>(WorkerNames.ALL);
+        Collections.shuffle(all, random);
+        List<String> picked = all.subList(0, Math.min(workers, MAX_INDEPENDENT_WORKERS));
+        return WorkerNames.ALL.stream().filter(picked::contains).toList();
+    }
+
+    private static Layout layout(double draw) {
+        if (draw < INTERLEAVED_SHARE) {
+            return Layout.INTERLEAVED;
+        }
+        if (draw < INTERLEAVED_SHARE + CONTIGUOUS_SHARE) {
+            return Layout.CONTIGUOUS;
+        }
+        return draw < INTERLEAVED_SHARE + CONTIGUOUS_SHARE + INDEPENDENT_SHARE ? Layout.INDEPENDENT : Layout.COMBINED;
+    }
+
     LockstepSimulator.Run simulate(ItemProblem problem) {
-        int workers = 1 + random.nextInt(4);
-        Layout layout = workers > 1 && random.nextDouble() < INDEPENDENT_SHARE ? Layout.INDEPENDENT : Layout.COMBINED;
-        List<String> names = WorkerNames.first(workers);
+        int workers = workerCount(random.nextInt(IntStream.of(WORKER_COUNT_WEIGHTS).sum()));
+        Layout layout = workers == 1 ? Layout.COMBINED : layout(random.nextDouble());
+        List<String> names = names(layout, workers);
         String prompt = renderer.render(model, problem.text(), names, layout, false, false);
         var settings = new LockstepSimulator.Settings(layout, names, MISTAKE_RATE);
         return new LockstepSimulator(settings, problem, prompt, random).run();

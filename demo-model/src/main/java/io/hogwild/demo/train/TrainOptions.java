@@ -7,12 +7,22 @@ import java.nio.file.Path;
  *
  * @param batchTokens padded tokens per optimizer step (sequences of similar length are batched together)
  * @param checkpointEvery write the checkpoint every this many steps too, so a long run can be evaluated early
+ * @param init a checkpoint of the same shape to start from instead of random weights (null: from scratch)
  */
 public record TrainOptions(Path output, long seed, int steps, int batchTokens, double peakLearningRate,
-                           int warmupSteps, double weightDecay, int checkpointEvery) {
+                           int warmupSteps, double weightDecay, int checkpointEvery, Path init) {
 
+    /** From scratch. */
     public static TrainOptions defaults(Path output) {
-        return new TrainOptions(output, 20261126L, 5600, 4096, 1.5e-3, 150, 0.05, 400);
+        return new TrainOptions(output, 20261126L, 5600, 4096, 1.5e-3, 150, 0.05, 400, null);
+    }
+
+    /**
+     * From a trained checkpoint ({@code init}): the format changes (new sections, more workers, layouts) are learned
+     * on top of what it knows (reading items, computing, looking results up), with a shorter, lower schedule.
+     */
+    public static TrainOptions continuing(Path output, Path init) {
+        return new TrainOptions(output, 20261201L, 1200, 4096, 6e-4, 30, 0.05, 100, init);
     }
 
     /** Linear warm-up, then cosine decay to a tenth of the peak. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import io.hogwild.engine.model.SafeTensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -49,6 +50,20 @@ public final class TrainableTransformer implements AutoCloseable {
             add(p + "mlp.down_proj.weight", normal(random, residualStd, d, shape.intermediate()));
         }
         add("model.norm.weight", ones(d));
+        parameters.values().forEach(a -> a.setRequiresGradient(true));
+    }
+
+    /** The model with the weights of a checkpoint of this shape (written by {@code CheckpointWriter}). */
+    public TrainableTransformer(DemoModelShape shape, NDManager parent, java.nio.file.Path checkpoint) {
+        this.shape = shape;
+        this.manager = parent.newSubManager();
+        try (SafeTensors weights = SafeTensors.open(checkpoint); NDManager loading = manager.newSubManager()) {
+            // the names and shapes of a fresh model; the values are copied so the checkpoint's file is not kept mapped
+            new TrainableTransformer(shape, loading, 0).parameters().forEach((name, fresh) -> {
+                float[] values = weights.load(loading, name, fresh.getShape().getShape()).toFloatArray();
+                add(name, manager.create(values, fresh.getShape()));
+            });
+        }
         parameters.values().forEach(a -> a.setRequiresGradient(true));
     }
 

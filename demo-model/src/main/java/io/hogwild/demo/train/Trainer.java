@@ -31,6 +31,8 @@ public final class Trainer {
 
     private final TrainOptions options;
     private final PrintStream log;
+    /** The training record of the checkpoint this run starts from, kept in the new one's config. */
+    private Object initInfo;
 
     public Trainer(TrainOptions options, PrintStream log) {
         this.options = options;
@@ -38,15 +40,19 @@ public final class Trainer {
     }
 
     public void train() {
+        initInfo = options.init() == null ? null : CheckpointWriter.trainingInfo(options.init());
         DemoTokenizerFiles.write(options.output());
         DemoModelShape shape = DemoModelShape.standard(DemoTokenizerFiles.VOCAB_SIZE);
         Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
         long start = System.nanoTime();
-        log.printf("demo model: %,d parameters, %d steps of up to %d tokens, seed %d%n", shape.parameters(),
-                options.steps(), options.batchTokens(), options.seed());
+        log.printf("demo model: %,d parameters, %d steps of up to %d tokens, seed %d, %s%n", shape.parameters(),
+                options.steps(), options.batchTokens(), options.seed(),
+                options.init() == null ? "from scratch" : "from " + options.init());
         try (Tokenizer tokenizer = Tokenizer.load(options.output());
              NDManager root = NDManager.newBaseManager("PyTorch");
-             TrainableTransformer model = new TrainableTransformer(shape, root, options.seed())) {
+             TrainableTransformer model = options.init() == null
+                     ? new TrainableTransformer(shape, root, options.seed())
+                     : new TrainableTransformer(shape, root, options.init())) {
             TraceGenerator traces = new TraceGenerator(options.seed(), modelInfo(shape), tokenizer);
             Batches batches = new Batches(traces, options.batchTokens(), shape.heads(), new Random(options.seed() + 1));
             AdamW optimizer = new AdamW(0.9, 0.98, 1e-8, options.weightDecay());
@@ -96,7 +102,11 @@ public final class Trainer {
         info.put("seed", options.seed());
         info.put("steps", steps);
         info.put("batch_tokens", options.batchTokens());
+        info.put("peak_learning_rate", options.peakLearningRate());
         info.put("train_seconds", Math.round(seconds));
+        if (options.init() != null) {
+            info.put("continued_from", initInfo);
+        }
         CheckpointWriter.write(options.output(), model, info);
         log.printf("checkpoint written to %s after %d steps%n", options.output(), steps);
     }

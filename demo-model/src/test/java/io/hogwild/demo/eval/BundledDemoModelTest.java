@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The committed demo model through the real engine and lockstep loop (greedy): two workers in the combined layout
- * solve a held-out problem and split its items between them, while independent workers, who cannot see each other,
- * repeat each other's work.
+ * solve a held-out problem and split its items between them, eight take one item each, while independent workers,
+ * who cannot see each other, repeat each other's work.
  *
- * <p>Tagged {@code demo-model-performance}: it asserts what the trained checkpoint does, so it needs the checkpoint
- * trained on the current protocol format (see the root pom).
+ * <p>Tagged {@code demo-model-performance}: it asserts what a fully trained checkpoint does; the committed one does
+ * not do it reliably yet with two or more workers (see the root pom and demo-model/README.md, Results).
  */
 @Tag("demo-model-performance")
 class BundledDemoModelTest {
@@ -59,6 +59,17 @@ class BundledDemoModelTest {
     }
 
     @Test
+    void eightWorkersTakeOneItemEachAndAnswerCorrectly() {
+        ItemProblem problem = new ProblemGenerator(2027, ProblemGenerator.Split.TEST).next();
+        SolvedProblem solved = runner.solve(problem, Layout.COMBINED, 8, 0, 1);
+
+        assertThat(solved.answer()).as(solved.transcripts().toString()).isEqualTo(problem.answer());
+        assertThat(solved.computedBy().values()).as(solved.transcripts().toString())
+                .allSatisfy(items -> assertThat(items).hasSize(1));
+        assertThat(solved.duplicatedItems()).isZero();
+    }
+
+    @Test
     void twoWorkersFinishSoonerThanOneAndIndependentOnesDuplicate() {
         List<ItemProblem> problems = new ProblemGenerator(7, ProblemGenerator.Split.TEST).next(3);
         long single = 0;
@@ -69,7 +80,7 @@ class BundledDemoModelTest {
             pair += runner.solve(p, Layout.COMBINED, 2, 0, 1).lockstepPasses();
             duplicatedIndependent += runner.solve(p, Layout.INDEPENDENT, 2, 0, 1).duplicatedItems();
         }
-        assertThat((double) pair / single).isLessThan(0.7);
+        assertThat((double) pair / single).isLessThan(0.62);
         assertThat(duplicatedIndependent).isGreaterThanOrEqualTo(problems.size() * 4L);
     }
 }

@@ -65,7 +65,9 @@ class DemoCliEvalTest {
                 new String[] {"eval", "--problems", "many"},
                 new String[] {"eval", "--workers", "0"},
                 new String[] {"eval", "--model", "/nonexistent"},
-                new String[] {"eval", "--frobnicate", "1"})) {
+                new String[] {"eval", "--frobnicate", "1"},
+                new String[] {"eval", "--workers", "1,9"},
+                new String[] {"train", "--init", "/nonexistent"})) {
             Result r = cli(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.stderr().strip().lines().filter(l -> !l.contains("SLF4J")).toList()).hasSize(1)

@@ -72,7 +72,8 @@ class CacheTraceMatchesEngineTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"COMBINED,1,0", "COMBINED,4,0.2", "INTERLEAVED,3,0.2", "CONTIGUOUS,3,0.2", "INDEPENDENT,3,0.2"})
+    @CsvSource({"COMBINED,1,0", "COMBINED,4,0.2", "COMBINED,8,0.2", "INTERLEAVED,3,0.2", "INTERLEAVED,8,0.2",
+            "CONTIGUOUS,3,0.2", "CONTIGUOUS,8,0.2", "INDEPENDENT,3,0.2", "INDEPENDENT,8,0.1", "SINGLE,1,0.2"})
     void everyPickedTokenHasTheEnginesLogitsInTraining(Layout layout, int workers, double mistakes) {
         ItemProblem problem = new ProblemGenerator(workers + 20, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(workers);

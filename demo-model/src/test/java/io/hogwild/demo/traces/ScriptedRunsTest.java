@@ -52,7 +52,7 @@ class ScriptedRunsTest {
     void combinedRunsSplitTheItemsWithoutDuplicatesAndAnswerCorrectly() {
         Map<Integer, Long> steps = new HashMap<>();
         for (ItemProblem p : new ProblemGenerator(3, ProblemGenerator.Split.TRAIN).next(20)) {
-            for (int workers = 1; workers <= 4; workers++) {
+            for (int workers = 1; workers <= 8; workers++) {
                 LockstepSimulator.Run run = simulate(p, Layout.COMBINED, workers, 0, workers);
                 assertThat(run.answer()).isEqualTo(p.answer());
                 List<Set<Character>> computed = computedPerWorker(run);
@@ -62,12 +62,15 @@ class ScriptedRunsTest {
                 assertThat(union).containsExactlyInAnyOrderElementsOf(p.letters());
                 assertThat(total).as("no item computed twice").isEqualTo(p.items().size());
                 assertThat(computed).allSatisfy(items -> assertThat(items).hasSizeBetween(
-                        p.items().size() / run.generated().size(), (p.items().size() + 2) / run.generated().size()));
+                        p.items().size() / run.generated().size(),
+                        (p.items().size() + run.generated().size() - 1) / run.generated().size()));
                 steps.merge(workers, run.lockstepPasses(), Long::sum);
             }
         }
-        assertThat((double) steps.get(2) / steps.get(1)).isLessThan(0.65);
-        assertThat((double) steps.get(4) / steps.get(1)).isLessThan(0.45);
+        // the eval's targets for the trained model, which can only get there if its teacher does
+        assertThat((double) steps.get(2) / steps.get(1)).isLessThan(0.60);
+        assertThat((double) steps.get(4) / steps.get(1)).isLessThan(0.40);
+        assertThat((double) steps.get(8) / steps.get(1)).isLessThan(0.30);
     }
 
     @Test
@@ -108,6 +111,20 @@ class ScriptedRunsTest {
             Set<Character> union = new LinkedHashSet<>();
             computedPerWorker(run).forEach(union::addAll);
             assertThat(union).containsExactlyInAnyOrderElementsOf(p.letters());
+        }
+    }
+
+    /**
+     * Claims are invisible in the interleaved layout, so each worker takes the open item at its own position in
+     * worker order; the first round is split without duplicates.
+     */
+    @Test
+    void interleavedWorkersStartOnTheItemAtTheirOwnPosition() {
+        ItemProblem p = new ProblemGenerator(12, ProblemGenerator.Split.TRAIN).next();
+        LockstepSimulator.Run run = simulate(p, Layout.INTERLEAVED, 4, 0, 1);
+        List<Set<Character>> computed = computedPerWorker(run);
+        for (int w = 0; w < 4; w++) {
+            assertThat(computed.get(w)).first().isEqualTo((char) ('A' + w));
         }
     }
 

@@ -98,8 +98,9 @@ class SimulatorMatchesLockstepLoopTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"COMBINED,1,0", "COMBINED,3,0.3", "COMBINED,4,0.2", "INTERLEAVED,3,0", "CONTIGUOUS,3,0.2",
-            "INDEPENDENT,2,0"})
+    @CsvSource({"COMBINED,1,0", "COMBINED,3,0.3", "COMBINED,4,0.2", "COMBINED,8,0.2", "INTERLEAVED,3,0",
+            "INTERLEAVED,8,0.2", "CONTIGUOUS,3,0.2", "CONTIGUOUS,8,0.2", "INDEPENDENT,2,0", "INDEPENDENT,8,0.1",
+            "SINGLE,1,0.2"})
     void everyTokenIsPickedInTheSameLockstepPassByTheSameWorker(Layout layout, int workers, double mistakes) {
         ItemProblem problem = new ProblemGenerator(workers, ProblemGenerator.Split.TRAIN).next();
         List<String> names = WorkerNames.first(workers);

@@ -75,9 +75,27 @@ class TrainerTest {
         }
     }
 
+    /** {@code --init}: the model starts with the checkpoint's weights, and the new one records the old training. */
+    @Test
+    void continuingStartsFromTheCheckpointsWeights() {
+        Path checkpoint = TinyDemoCheckpoint.write(dir.resolve("old"), 5);
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+             TrainableTransformer written = new TrainableTransformer(TinyDemoCheckpoint.SHAPE, root, 5);
+             TrainableTransformer loaded = new TrainableTransformer(TinyDemoCheckpoint.SHAPE, root, checkpoint)) {
+            assertThat(loaded.parameters().keySet()).containsExactlyElementsOf(written.parameters().keySet());
+            written.parameters().forEach((name, values) -> {
+                NDArray other = loaded.parameters().get(name);
+                assertThat(other.getShape()).as(name).isEqualTo(values.getShape());
+                assertThat(other.toFloatArray()).as(name).containsExactly(values.toFloatArray());
+            });
+        }
+        assertThat(io.hogwild.demo.checkpoint.CheckpointWriter.trainingInfo(checkpoint))
+                .isEqualTo(java.util.Map.of("test", true));
+    }
+
     @Test
     void learningRateWarmsUpThenDecaysToATenth() {
-        TrainOptions o = new TrainOptions(dir, 1, 1000, 4096, 1e-3, 100, 0, 500);
+        TrainOptions o = new TrainOptions(dir, 1, 1000, 4096, 1e-3, 100, 0, 500, null);
         assertThat(o.learningRate(0)).isEqualTo(1e-5, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(o.learningRate(99)).isEqualTo(1e-3, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(o.learningRate(550)).isBetween(4e-4, 7e-4);
