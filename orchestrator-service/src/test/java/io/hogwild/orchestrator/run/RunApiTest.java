@@ -126,8 +126,8 @@ class RunApiTest {
     void withoutABudgetEachWorkerGetsTheLargestThatFitsTheModelsContext() {
         worker.contextLimit(600);
         worker.register(redis, 4, 0);
-        running("{\"problem\":\"short\",\"workers\":2}");
-        int fitted = worker.lastPlan().policy().maxTokensPerWorker();
+        RunView first = running("{\"problem\":\"short\",\"workers\":2}");
+        int fitted = worker.planOf(first.runId()).policy().maxTokensPerWorker();
         assertThat(fitted).as("lowered from the default of 1024").isBetween(1, 1023);
 
         // The same budget chosen by the caller fits; one token more does not, and the problem says what would.
@@ -139,8 +139,8 @@ class RunApiTest {
                         .endsWith("(at most " + fitted + " tokens per worker fit)"));
 
         // One worker has the whole context to itself.
-        running("{\"problem\":\"short\",\"workers\":1}");
-        assertThat(worker.lastPlan().policy().maxTokensPerWorker()).isGreaterThan(fitted);
+        RunView alone = running("{\"problem\":\"short\",\"workers\":1}");
+        assertThat(worker.planOf(alone.runId()).policy().maxTokensPerWorker()).isGreaterThan(fitted);
     }
 
     @Test
@@ -148,8 +148,8 @@ class RunApiTest {
         // Set before the worker registers: the orchestrator caches a worker's model description.
         worker.contextLimit(32_768);
         worker.register(redis, 4, 0);
-        running("{\"problem\":\"short\",\"workers\":2}");
-        assertThat(worker.lastPlan().policy().maxTokensPerWorker()).isEqualTo(1024);
+        RunView roomy = running("{\"problem\":\"short\",\"workers\":2}");
+        assertThat(worker.planOf(roomy.runId()).policy().maxTokensPerWorker()).isEqualTo(1024);
     }
 
     @Test

@@ -48,6 +48,8 @@ public final class StubGpuWorker implements AutoCloseable {
     private final Map<String, Sinks.Many<SessionEvent>> sessions = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> seqs = new ConcurrentHashMap<>();
     private volatile SessionPlan lastPlan;
+    /** The last plan of each run (a run of an earlier test may be resumed here too, so lastPlan is not always ours). */
+    private final Map<String, SessionPlan> planByRun = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<reactor.netty.Connection> open = ConcurrentHashMap.newKeySet();
 
     public StubGpuWorker(String id) {
@@ -79,6 +81,7 @@ public final class StubGpuWorker implements AutoCloseable {
                             }
                             SessionPlan plan = JSON.readValue(body, SessionPlan.class);
                             lastPlan = plan;
+                            planByRun.put(plan.runId(), plan);
                             sessions.put(plan.sessionId(), Sinks.many().replay().all());
                             seqs.put(plan.sessionId(), new AtomicLong());
                             return json(res, 201, new SessionStatus(plan.sessionId(), plan.runId(),
@@ -154,6 +157,11 @@ public final class StubGpuWorker implements AutoCloseable {
     /** Session creations asked for so far (accepted or refused). */
     public int sessionRequests() {
         return sessionRequests.get();
+    }
+
+    /** The last plan this worker was given for {@code runId}. */
+    public SessionPlan planOf(String runId) {
+        return planByRun.get(runId);
     }
 
     public SessionPlan lastPlan() {
