@@ -213,9 +213,10 @@ class ConsoleBrowserTest {
         find(By.cssSelector("#nav a[data-nav='workers']")).click();
         waitFor("the demo GPU worker").until(() ->
                 present(By.cssSelector("#workers-table tr[data-worker='" + DemoPlatform.GPU_WORKER_ID + "']")));
+        // "0 / 16": its session slots, the GPU worker's default max-sessions.
         waitFor("the demo GPU worker's row").untilAsserted(() -> assertThat(find(By.cssSelector(
                 "#workers-table tr[data-worker='" + DemoPlatform.GPU_WORKER_ID + "']")).getText())
-                .contains("hogwild-demo").contains("CLOSED").contains("/ 4"));
+                .contains("hogwild-demo").contains("CLOSED").contains("/ 16"));
         chromium.screenshot("console-workers");
 
         assertThat(pageErrors()).as("script errors or CSP violations in the browser console").isEmpty();
