@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +39,22 @@ class GpuCheckKitTest {
     @TempDir
     Path tmp;
 
+    /**
+     * A DJL checkout to take the JNI sources from: GPU_CHECK_DJL_SRC, else the script's default place. DJL's C++
+     * sources come only from GitHub, which a CI machine cannot reach; without them the class prepares a kit with
+     * {@code --djl-src none} (runs given a JNI library, as the CPU run below is) and only the test of the copied
+     * sources is skipped, saying why.
+     */
+    private static final Path DJL_SOURCES = Path.of(System.getenv().getOrDefault("GPU_CHECK_DJL_SRC",
+            "/work/.mirror/deepjavalibrary+djl/repo"));
+    private static final boolean WITH_DJL_SOURCES = Files.exists(DJL_SOURCES);
+
     @BeforeAll
     static void prepareOneKit() {
         kit = shared.resolve("kit");
         prepared = GpuCheckScript.run(shared.resolve("prepare"), "prepare", "--out", kit.toString(),
-                "--classpath", System.getProperty("gpucheck.classpath"));
+                "--classpath", System.getProperty("gpucheck.classpath"),
+                "--djl-src", WITH_DJL_SOURCES ? DJL_SOURCES.toString() : "none");
     }
 
     @Test
@@ -70,13 +82,6 @@ class GpuCheckKitTest {
         assertThat(jars).noneMatch(j -> j.startsWith("pytorch-native") || j.startsWith("pytorch-jni")
                 || j.startsWith("tokenizers") || j.startsWith("junit") || j.endsWith("-tests.jar"));
         assertThat(kit.resolve("conf/logback.xml")).isRegularFile();
-        // DJL's JNI sources at the engine's DJL version, with the header javac -h makes from PyTorchLibrary.java.
-        Path nativeDir = kit.resolve("djl/engines/pytorch/pytorch-native");
-        assertThat(nativeDir.resolve("CMakeLists.txt")).isRegularFile();
-        assertThat(nativeDir.resolve("src/main/native/ai_djl_pytorch_jni_PyTorchLibrary_tensor.cc")).isRegularFile();
-        assertThat(kit.resolve("djl/api/src/main/native/djl/utils.h")).isRegularFile();
-        assertThat(Files.readString(nativeDir.resolve("build/include/ai_djl_pytorch_jni_PyTorchLibrary.h")))
-                .contains("JNIEXPORT", "Java_ai_djl_pytorch_jni_PyTorchLibrary_torchMatmul");
         assertThat(Files.readString(kit.resolve("djl/VERSION")).strip()).isEqualTo("0.36.0");
         // The golden fixtures and the Python side.
         assertThat(names(kit.resolve("golden"))).containsExactlyInAnyOrderElementsOf(FIXTURES);
@@ -87,7 +92,23 @@ class GpuCheckKitTest {
         assertThat(names(kit.resolve("python"))).contains("transformers_reference.py", "summarize.py");
         JsonNode manifest = JSON.readTree(kit.resolve("kit.json").toFile());
         assertThat(manifest.path("djl_version").asString()).isEqualTo("0.36.0");
+        assertThat(manifest.path("djl_sources").asBoolean()).isEqualTo(WITH_DJL_SOURCES);
         assertThat(manifest.path("bytes").asLong()).isPositive().isLessThan(64 * MIB);
+        if (!WITH_DJL_SOURCES) {
+            assertThat(kit.resolve("djl/engines")).doesNotExist();
+        }
+    }
+
+    @Test
+    void prepareCopiesDjlsJniSourcesAtTheEnginesVersionWithTheirHeader() throws IOException {
+        Assumptions.assumeTrue(WITH_DJL_SOURCES, "no DJL checkout at " + DJL_SOURCES
+                + " (set GPU_CHECK_DJL_SRC): DJL's C++ sources come only from GitHub");
+        Path nativeDir = kit.resolve("djl/engines/pytorch/pytorch-native");
+        assertThat(nativeDir.resolve("CMakeLists.txt")).isRegularFile();
+        assertThat(nativeDir.resolve("src/main/native/ai_djl_pytorch_jni_PyTorchLibrary_tensor.cc")).isRegularFile();
+        assertThat(kit.resolve("djl/api/src/main/native/djl/utils.h")).isRegularFile();
+        assertThat(Files.readString(nativeDir.resolve("build/include/ai_djl_pytorch_jni_PyTorchLibrary.h")))
+                .contains("JNIEXPORT", "Java_ai_djl_pytorch_jni_PyTorchLibrary_torchMatmul");
     }
 
     @Test
