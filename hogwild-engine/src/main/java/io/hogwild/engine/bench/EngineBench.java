@@ -207,6 +207,17 @@ public final class EngineBench {
             b.put("tokens_per_s_batched", round(tokensPerRound * 1000.0 / batchedMs));
             b.put("tokens_per_s_sequential", round(tokensPerRound * 1000.0 / sequentialMs));
             row.put("batching_speedup", round(sequentialMs / batchedMs));
+            if (o.profileOps()) {
+                // The joint pass under the profiler, after the timed rounds: where its time goes.
+                OpProfiler.OpCounts counts = OpProfiler.count(() -> {
+                    for (int s = 0; s < o.steps(); s++) {
+                        BatchedForward.forward(model, runs.stream().map(Run::request).toList());
+                    }
+                });
+                double perLayerRound = (double) o.steps() * model.config().numLayers();
+                b.put("ops_per_layer_round", round(counts.total() / perLayerRound));
+                b.set("op_time_share_by_name", shares(counts));
+            }
         } finally {
             runs.forEach(Run::close);
         }
@@ -265,7 +276,18 @@ public final class EngineBench {
             counts.byName().entrySet().stream()
                     .sorted((a, b) -> b.getValue() - a.getValue())
                     .forEach(e -> byName.put(e.getKey().substring("aten::".length()), round(e.getValue() / perLayerStep)));
+            row.set("op_time_share_by_name", shares(counts));
         }
+    }
+
+    /** Where a profiled run spent its time, per operator: shares of the time in top-level operators, largest first. */
+    private static ObjectNode shares(OpProfiler.OpCounts counts) {
+        double totalMicros = counts.microsByName().values().stream().mapToDouble(Double::doubleValue).sum();
+        ObjectNode shares = JSON.createObjectNode();
+        counts.microsByName().entrySet().stream()
+                .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .forEach(e -> shares.put(e.getKey().substring("aten::".length()), significant(e.getValue() / totalMicros)));
+        return shares;
     }
 
     /**

@@ -26,8 +26,11 @@ final class OpProfiler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Top-level operator counts of one profiled run, by name. */
-    record OpCounts(Map<String, Integer> byName) {
+    /**
+     * Top-level operators of one profiled run, by name: how many, and the microseconds spent in them (the profiler's
+     * own overhead included, so only their shares mean something).
+     */
+    record OpCounts(Map<String, Integer> byName, Map<String, Double> microsByName) {
         int total() {
             return byName.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -74,6 +77,7 @@ final class OpProfiler {
                     .add(new Event(e.path("name").asString(""), ts, ts + e.path("dur").asDouble()));
         }
         Map<String, Integer> counts = new TreeMap<>();
+        Map<String, Double> micros = new TreeMap<>();
         for (List<Event> events : byThread.values()) {
             // Parents first: earlier start, and for equal starts the longer one.
             events.sort(Comparator.comparingDouble(Event::start).thenComparing(Comparator.comparingDouble(Event::end).reversed()));
@@ -84,10 +88,11 @@ final class OpProfiler {
                 }
                 if (open.isEmpty() && e.name().startsWith("aten::")) {
                     counts.merge(e.name(), 1, Integer::sum);
+                    micros.merge(e.name(), e.end() - e.start(), Double::sum);
                 }
                 open.push(Math.max(e.end(), open.isEmpty() ? e.end() : Math.min(e.end(), open.peek())));
             }
         }
-        return new OpCounts(counts);
+        return new OpCounts(counts, micros);
     }
 }

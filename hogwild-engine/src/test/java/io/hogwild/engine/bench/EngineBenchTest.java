@@ -91,7 +91,41 @@ class EngineBenchTest {
                 sum += e.getValue().asDouble();
             }
             assertThat(sum).isCloseTo(ops, org.assertj.core.data.Offset.offset(0.05));
+            // Where the time went: a share per operator that ran, the shares summing to one.
+            JsonNode shares = r.path("op_time_share_by_name");
+            assertThat(shares.has("matmul")).isTrue();
+            double total = 0;
+            for (var e : shares.properties()) {
+                assertThat(byName.has(e.getKey())).as(e.getKey()).isTrue();
+                total += e.getValue().asDouble();
+            }
+            assertThat(total).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
         }
+    }
+
+    @Test
+    void sessionsRunBatchedAndOneAfterAnotherInTheSameRoundsAndReportTheirRatio() {
+        JsonNode doc = bench("--shape", "deep-tiny", "--sessions", "3", "--workers", "2", "--context", "32",
+                "--steps", "2", "--modes", "shared", "--profile-ops");
+        assertThat(doc.path("sessions").asInt()).isEqualTo(3);
+        JsonNode row = doc.path("rows").get(0);
+        JsonNode b = row.path("batching");
+        assertThat(b.path("sessions").asInt()).isEqualTo(3);
+        double batched = b.path("round_ms_batched").asDouble();
+        double sequential = b.path("round_ms_sequential").asDouble();
+        assertThat(batched).isPositive();
+        assertThat(sequential).isPositive();
+        // tokens per round: 3 sessions of 2 workers, one token each
+        assertThat(b.path("tokens_per_s_batched").asDouble())
+                .isCloseTo(6 * 1000 / batched, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(row.path("batching_speedup").asDouble())
+                .isCloseTo(sequential / batched, org.assertj.core.data.Offset.offset(0.01));
+        // the joint pass's own profile: the shared layers once, each session's attention per session
+        double joint = b.path("ops_per_layer_round").asDouble();
+        double alone = row.path("ops_per_layer_step").asDouble();
+        assertThat(joint).isGreaterThan(alone).isLessThan(3 * alone);
+        assertThat(b.path("op_time_share_by_name").has("matmul")).isTrue();
+        assertThat(doc.path("summary").get(0).path("batching_speedup").asDouble()).isPositive();
     }
 
     @Test
