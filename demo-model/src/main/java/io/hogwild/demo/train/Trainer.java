@@ -102,6 +102,7 @@ public final class Trainer {
         info.put("trained_by", "./hogwild demo-model train");
         info.put("seed", options.seed());
         info.put("steps", steps);
+        info.put("schedule_steps", options.steps());
         info.put("batch_tokens", options.batchTokens());
         info.put("peak_learning_rate", options.peakLearningRate());
         info.put("worker_weights", options.workerWeights());
