@@ -44,7 +44,8 @@ public final class DemoCli {
 
     private static void train(String[] args) {
         Path bundled = Path.of(System.getProperty("hogwild.root", ".")).resolve("models/hogwild-demo");
-        Map<String, String> o = options(args, "--output", "--seed", "--steps", "--init", "--peak-lr");
+        Map<String, String> o = options(args, "--output", "--seed", "--steps", "--init", "--peak-lr",
+                "--worker-weights");
         Path out = o.containsKey("--output") ? Path.of(o.get("--output")) : bundled;
         TrainOptions d;
         if (o.containsKey("--init")) {
@@ -60,8 +61,23 @@ public final class DemoCli {
         long seed = seed(o, d.seed());
         int steps = positive(o, "--steps", d.steps());
         double peak = number(o, "--peak-lr", d.peakLearningRate());
+        List<Integer> weights = o.containsKey("--worker-weights") ? workerWeights(o.get("--worker-weights"))
+                : d.workerWeights();
         new Trainer(new TrainOptions(out, seed, steps, d.batchTokens(), peak, d.warmupSteps(),
-                d.weightDecay(), d.checkpointEvery(), d.init()), System.out).train();
+                d.weightDecay(), d.checkpointEvery(), d.init(), weights), System.out).train();
+    }
+
+    /** {@code --worker-weights}: eight non-negative integers, the frequency of runs with 1 to 8 workers. */
+    private static List<Integer> workerWeights(String value) {
+        try {
+            List<Integer> weights = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
+            io.hogwild.demo.traces.TraceGenerator.checkedWeights(weights);
+            return weights;
+        } catch (IllegalArgumentException e) {
+            fail("--worker-weights must be eight comma-separated non-negative integers (runs with 1 to 8 workers),"
+                    + " not all zero; got '" + value + "'");
+            throw e;
+        }
     }
 
     private static void eval(String[] args) {
@@ -198,7 +214,7 @@ public final class DemoCli {
     }
 
     private static void usage() {
-        fail("usage: demo-model train [--output DIR] [--seed N] [--steps N] [--init DIR] [--peak-lr X] | try [--workers N] [--layout L] "
+        fail("usage: demo-model train [--output DIR] [--seed N] [--steps N] [--init DIR] [--peak-lr X] [--worker-weights W1,...,W8] | try [--workers N] [--layout L] "
                 + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4,8] "
                 + "[--layouts combined,interleaved,contiguous,independent]");
     }

@@ -21,10 +21,10 @@ import java.util.stream.IntStream;
 public final class TraceGenerator {
 
     /**
-     * Relative frequency of each worker count (index 0: one worker): every count from 1 to 8, more of those the eval
-     * reports (1, 2, 4, 8).
+     * Default relative frequency of each worker count (index 0: one worker): every count from 1 to 8, more of those
+     * the eval reports (1, 2, 4, 8).
      */
-    static final int[] WORKER_COUNT_WEIGHTS = {3, 4, 2, 4, 2, 2, 2, 4};
+    public static final List<Integer> DEFAULT_WORKER_WEIGHTS = List.of(3, 4, 2, 4, 2, 2, 2, 4);
     /** Independent runs are played with this many workers at most (see {@link #names}). */
     static final int MAX_INDEPENDENT_WORKERS = 3;
     /** Shares of the multi-worker runs not in the combined layout. */
@@ -38,8 +38,16 @@ public final class TraceGenerator {
     private final PromptRenderer renderer = new PromptRenderer();
     private final ModelInfo model;
     private final Tokenizer tokenizer;
+    /** Relative frequency of each worker count, index 0 for one worker. */
+    private final int[] workerWeights;
 
     public TraceGenerator(long seed, ModelInfo model, Tokenizer tokenizer) {
+        this(seed, model, tokenizer, DEFAULT_WORKER_WEIGHTS);
+    }
+
+    /** With {@code workerWeights}: one non-negative weight per worker count from 1 to 8, not all zero. */
+    public TraceGenerator(long seed, ModelInfo model, Tokenizer tokenizer, List<Integer> workerWeights) {
+        this.workerWeights = checkedWeights(workerWeights);
         this.random = new Random(seed);
         this.problems = new ProblemGenerator(seed * 31 + 7, ProblemGenerator.Split.TRAIN);
         this.model = model;
@@ -51,10 +59,22 @@ public final class TraceGenerator {
         return CacheTrace.of(simulate(problems.next()), tokenizer);
     }
 
-    private static int workerCount(int draw) {
+    /** The weights as an array, after checking them: 8 of them, none negative, some positive. */
+    public static int[] checkedWeights(List<Integer> weights) {
+        if (weights.size() != WorkerNames.ALL.size()) {
+            throw new IllegalArgumentException("worker weights: one per worker count from 1 to "
+                    + WorkerNames.ALL.size() + ", got " + weights.size());
+        }
+        if (weights.stream().anyMatch(w -> w < 0) || weights.stream().mapToInt(Integer::intValue).sum() == 0) {
+            throw new IllegalArgumentException("worker weights: none negative and not all zero, got " + weights);
+        }
+        return weights.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private int workerCount(int draw) {
         int count = 0;
-        while (draw >= WORKER_COUNT_WEIGHTS[count]) {
-            draw -= WORKER_COUNT_WEIGHTS[count++];
+        while (draw >= workerWeights[count]) {
+            draw -= workerWeights[count++];
         }
         return count + 1;
     }
@@ -86,7 +106,7 @@ public final class TraceGenerator {
     }
 
     LockstepSimulator.Run simulate(ItemProblem problem) {
-        int workers = workerCount(random.nextInt(IntStream.of(WORKER_COUNT_WEIGHTS).sum()));
+        int workers = workerCount(random.nextInt(IntStream.of(workerWeights).sum()));
         Layout layout = workers == 1 ? Layout.COMBINED : layout(random.nextDouble());
         List<String> names = names(layout, workers);
         String prompt = renderer.render(model, problem.text(), names, layout, false, false);

@@ -1,6 +1,8 @@
 package io.hogwild.demo.train;
 
+import io.hogwild.demo.traces.TraceGenerator;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How to train the demo model; the defaults are what made the bundled checkpoint.
@@ -8,13 +10,21 @@ import java.nio.file.Path;
  * @param batchTokens padded tokens per optimizer step (sequences of similar length are batched together)
  * @param checkpointEvery write the checkpoint every this many steps too, so a long run can be evaluated early
  * @param init a checkpoint of the same shape to start from instead of random weights (null: from scratch)
+ * @param workerWeights relative frequency of runs with 1, 2, ..., 8 workers in the traces
  */
 public record TrainOptions(Path output, long seed, int steps, int batchTokens, double peakLearningRate,
-                           int warmupSteps, double weightDecay, int checkpointEvery, Path init) {
+                           int warmupSteps, double weightDecay, int checkpointEvery, Path init,
+                           List<Integer> workerWeights) {
+
+    public TrainOptions {
+        workerWeights = List.copyOf(workerWeights);
+        TraceGenerator.checkedWeights(workerWeights);
+    }
 
     /** From scratch. */
     public static TrainOptions defaults(Path output) {
-        return new TrainOptions(output, 20261126L, 5600, 4096, 1.5e-3, 150, 0.05, 400, null);
+        return new TrainOptions(output, 20261126L, 5600, 4096, 1.5e-3, 150, 0.05, 400, null,
+                TraceGenerator.DEFAULT_WORKER_WEIGHTS);
     }
 
     /**
@@ -22,7 +32,8 @@ public record TrainOptions(Path output, long seed, int steps, int batchTokens, d
      * on top of what it knows (reading items, computing, looking results up), with a shorter, lower schedule.
      */
     public static TrainOptions continuing(Path output, Path init) {
-        return new TrainOptions(output, 20261201L, 1200, 4096, 6e-4, 30, 0.05, 100, init);
+        return new TrainOptions(output, 20261201L, 1200, 4096, 6e-4, 30, 0.05, 100, init,
+                TraceGenerator.DEFAULT_WORKER_WEIGHTS);
     }
 
     /** Linear warm-up, then cosine decay to a tenth of the peak. */

@@ -53,7 +53,8 @@ public final class Trainer {
              TrainableTransformer model = options.init() == null
                      ? new TrainableTransformer(shape, root, options.seed())
                      : new TrainableTransformer(shape, root, options.init())) {
-            TraceGenerator traces = new TraceGenerator(options.seed(), modelInfo(shape), tokenizer);
+            TraceGenerator traces = new TraceGenerator(options.seed(), modelInfo(shape), tokenizer,
+                    options.workerWeights());
             Batches batches = new Batches(traces, options.batchTokens(), shape.heads(), new Random(options.seed() + 1));
             AdamW optimizer = new AdamW(0.9, 0.98, 1e-8, options.weightDecay());
             double lossSum = 0;
@@ -101,8 +102,10 @@ public final class Trainer {
         info.put("trained_by", "./hogwild demo-model train");
         info.put("seed", options.seed());
         info.put("steps", steps);
+        info.put("schedule_steps", options.steps());
         info.put("batch_tokens", options.batchTokens());
         info.put("peak_learning_rate", options.peakLearningRate());
+        info.put("worker_weights", options.workerWeights());
         info.put("train_seconds", Math.round(seconds));
         if (options.init() != null) {
             info.put("continued_from", initInfo);

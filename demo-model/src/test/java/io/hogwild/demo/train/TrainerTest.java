@@ -95,7 +95,8 @@ class TrainerTest {
 
     @Test
     void learningRateWarmsUpThenDecaysToATenth() {
-        TrainOptions o = new TrainOptions(dir, 1, 1000, 4096, 1e-3, 100, 0, 500, null);
+        TrainOptions o = new TrainOptions(dir, 1, 1000, 4096, 1e-3, 100, 0, 500, null,
+                io.hogwild.demo.traces.TraceGenerator.DEFAULT_WORKER_WEIGHTS);
         assertThat(o.learningRate(0)).isEqualTo(1e-5, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(o.learningRate(99)).isEqualTo(1e-3, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(o.learningRate(550)).isBetween(4e-4, 7e-4);

@@ -35,7 +35,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * Chaos with the bundled demo model: two GPU workers and two orchestrators (each of the doomed ones a process of its
  * own) on one real Redis; 20 greedy runs (2 and 4 workers) posted at once, half to each orchestrator; during the burst
  * the GPU worker of a run that is generating is killed with SIGKILL, and so is one orchestrator. Every run must end
- * FINISHED with the answer the same request gets undisturbed (and the right one where the model knows it), at least
+ * FINISHED with the answer the same request gets undisturbed, which must be the right one, at least
  * one run must have been resumed on the surviving GPU worker, every log must be complete with strictly increasing
  * lockstep numbers per worker, and the admin list must hold exactly the 20 runs.
  */
@@ -117,7 +117,7 @@ class ChaosEndToEndTest {
             requests.add(request(problems.get(i), i % 2 == 0 ? 2 : 4));
         }
 
-        // What each request gives undisturbed (the bundled model may not know every answer): the reference.
+        // What each request gives undisturbed: the reference a disturbed run must reproduce exactly.
         List<String> reference = finishAll(toSurvivor, requests.stream().map(r -> E2e.post(toSurvivor, r)).toList())
                 .stream().map(RunView::finalAnswer).toList();
         redis.flushAll(); // the chaos' runs alone in Redis; the GPU workers register again with their next heartbeat
@@ -162,6 +162,7 @@ class ChaosEndToEndTest {
             assertThat(run.status()).as("run %d: %s", i, run.failureReason()).isEqualTo(RunStatus.FINISHED);
             assertThat(run.finalAnswer()).as("run %d: the answer of the same request undisturbed", i)
                     .isEqualTo(reference.get(i));
+            assertThat(run.finalAnswer()).as("run %d: the right answer", i).isEqualTo(problems.get(i).answer());
             E2e.assertCompleteLog(run.runId(), log);
             E2e.assertStrictlyIncreasingLocksteps(run.runId(), log);
             assertThat(log.stream().filter(e -> e.type() == EventType.RUN_RESUMED).count()).as("run %d", i)
