@@ -10,10 +10,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.boot.webtestclient.autoconfigure.WebTestClientBuilderCustomizer;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -32,19 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
         "hogwild.worker.pass-token-budget=259",
         "hogwild.worker.cache-budget=512MB",
         "spring.data.redis.url=redis://127.0.0.1:1",
-        "hogwild.internal.token=" + PassTokenBudgetTest.TOKEN})
+        "hogwild.internal.token=" + WorkerApiTest.TOKEN})
 @AutoConfigureWebTestClient(timeout = "PT60S")
+@Import(WorkerApiTest.AsTheOrchestrator.class)
 class PassTokenBudgetTest {
-
-    static final String TOKEN = "pass-token-budget-test-token";
-
-    @TestConfiguration
-    static class AsTheOrchestrator {
-        @Bean
-        WebTestClientBuilderCustomizer serviceCredential() {
-            return builder -> builder.defaultHeader("Authorization", "Bearer " + TOKEN);
-        }
-    }
 
     @Autowired
     WebTestClient client;
