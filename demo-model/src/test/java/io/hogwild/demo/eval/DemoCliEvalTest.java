@@ -67,7 +67,10 @@ class DemoCliEvalTest {
                 new String[] {"eval", "--model", "/nonexistent"},
                 new String[] {"eval", "--frobnicate", "1"},
                 new String[] {"eval", "--workers", "1,9"},
-                new String[] {"train", "--init", "/nonexistent"})) {
+                new String[] {"train", "--init", "/nonexistent"},
+                new String[] {"train", "--worker-weights", "1,2,3"},
+                new String[] {"train", "--worker-weights", "0,0,0,0,0,0,0,0"},
+                new String[] {"train", "--worker-weights", "1,1,1,1,1,1,1,x"})) {
             Result r = cli(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.stderr().strip().lines().filter(l -> !l.contains("SLF4J")).toList()).hasSize(1)

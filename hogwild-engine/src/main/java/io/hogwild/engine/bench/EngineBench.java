@@ -211,7 +211,8 @@ public final class EngineBench {
                 // The joint pass under the profiler, after the timed rounds: where its time goes.
                 OpProfiler.OpCounts counts = OpProfiler.count(() -> {
                     for (int s = 0; s < o.steps(); s++) {
-                        BatchedForward.forward(model, runs.stream().map(Run::request).toList());
+                        BatchedForward.forward(model, runs.stream().map(Run::request).toList())
+                                .forEach(BatchedForward.Result::orThrow);
                     }
                 });
                 double perLayerRound = (double) o.steps() * model.config().numLayers();
