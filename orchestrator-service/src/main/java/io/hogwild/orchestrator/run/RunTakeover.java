@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -46,6 +47,11 @@ public class RunTakeover {
                 "takeover sweep");
     }
 
+    /**
+     * Stops as the context starts closing, before its lifecycle beans (the Redis connection factory among them) stop:
+     * otherwise the loop would keep running into a stopped connection until this bean is destroyed.
+     */
+    @EventListener(ContextClosedEvent.class)
     @PreDestroy
     public void stop() {
         loop.stop();
