@@ -118,6 +118,7 @@ public final class EngineBench {
         machine.put("read_gb_per_s", round(rates.readBytesPerSecond() / GB));
         machine.put("gemv_gb_per_s", round(rates.gemvBytesPerSecond() / GB));
         machine.put("gemv_matrix_bytes", rates.gemvMatrixBytes());
+        machine.put("mkl_cpu_path", rates.mklCpuPath());
         out.set("rows", rows);
         out.set("summary", summary);
         return out;

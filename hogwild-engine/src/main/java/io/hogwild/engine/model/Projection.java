@@ -1,24 +1,31 @@
 package io.hogwild.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import io.hogwild.engine.tensor.MklCpuPath;
 
 /**
  * A projection {@code y = x @ W^T} of token-major rows {@code x [rows, in]}, with {@code W [out, in]} as stored.
  *
  * <p>One row is a matrix-vector product however it is written: {@code x @ W^T}, one matmul. For several rows the
- * orientation matters on CPU BLAS: {@code W @ x^T} (the rows as the small, first-stride operand) runs near memory
- * speed, {@code x @ W^T} up to twice slower with 2 to 8 rows. So several rows are projected as {@code (W @ x^T)^T},
- * whose result is a transposed view, {@code [rows, out]} like the other, that the next operations take as it is
- * (and a projection of it, {@link #applyToProjected}, reads it transposed).
+ * orientation matters on CPU BLAS, and which one wins depends on the kernels MKL picked ({@link MklCpuPath}). With its
+ * vendor-chosen kernels on AMD, {@code W @ x^T} (the rows as the small, first-stride operand) runs near memory speed
+ * and {@code x @ W^T} up to twice slower from 2 rows on; with the feature-chosen ones, {@code x @ W^T} is up to twice
+ * faster at 2 and 3 rows and {@code W @ x^T} from about 4 on. So rows up to {@link #ROWS_AS_LEFT_OPERAND} are
+ * projected as {@code x @ W^T}, more as {@code (W @ x^T)^T}, whose result is a transposed view, {@code [rows, out]}
+ * like the other, that the next operations take as it is (and a projection of it, {@link #applyToProjected}, reads it
+ * transposed).
  *
  * @param weight {@code W [out, in]}
  * @param transposed {@code W^T [in, out]}, a view of it
  */
 public record Projection(NDArray weight, NDArray transposed) {
 
+    /** Most rows projected as {@code x @ W^T}; see the class comment. */
+    static final int ROWS_AS_LEFT_OPERAND = MklCpuPath.byFeatures() ? 3 : 1;
+
     /** {@code x @ W^T}, {@code [rows, out]}, in {@code x}'s manager, for rows {@code x} stored token-major. */
     public NDArray apply(NDArray x) {
-        if (x.getShape().get(0) == 1) {
+        if (x.getShape().get(0) <= ROWS_AS_LEFT_OPERAND) {
             return x.matMul(transposed);
         }
         NDArray y = weight.matMul(x.transpose());

@@ -3,6 +3,7 @@ package io.hogwild.engine.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hogwild.engine.cli.EngineCliAccess;
+import io.hogwild.engine.tensor.MklCpuPath;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -26,6 +27,9 @@ class EngineBenchTest {
         JsonNode machine = doc.path("machine");
         assertThat(machine.path("read_gb_per_s").asDouble()).isPositive();
         assertThat(machine.path("gemv_gb_per_s").asDouble()).isPositive();
+        // The launcher preloads its MKL kernel-choice library on AMD CPUs; the bench says whether this process has it.
+        boolean preloaded = String.valueOf(System.getenv("LD_PRELOAD")).contains(MklCpuPath.LIBRARY);
+        assertThat(machine.path("mkl_cpu_path").asText()).isEqualTo(preloaded ? "features" : "default");
         long weightBytes = doc.path("weight_bytes").asLong();
         assertThat(weightBytes).isPositive();
         JsonNode rows = doc.path("rows");
