@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hogwild.engine.attention.Attention;
+import io.hogwild.engine.attention.JointRotation;
 import io.hogwild.engine.cache.PassPlan;
 import io.hogwild.engine.model.LayerWeights;
 import io.hogwild.engine.model.ModelConfig;
@@ -157,6 +158,8 @@ public final class Transformer implements AutoCloseable {
             System.arraycopy(part.plan().tokenIds(), 0, tokenIds, at, part.plan().tokens());
             at += part.plan().tokens();
         }
+        // Several sessions rotate their queries and keys in one broadcast; each still attends over its own cache.
+        JointRotation joint = JointRotation.of(cacheSteps, pass);
         NDArray ids = pass.create(tokenIds, new Shape(tokens));
         NDArray x = Torch.embedding(ids, weights.embed()).toType(DataType.FLOAT32, false);
         for (int l = 0; l < config.numLayers(); l++) {
@@ -164,7 +167,7 @@ public final class Transformer implements AutoCloseable {
             // long prefill chunk would hold every layer's attention scores until the end of the pass.
             try (NDManager layerScope = pass.newSubManager()) {
                 x.attach(layerScope); // results of an op belong to its first operand's manager
-                x = layer(weights.layers().get(l), l, x, cacheSteps, rowsPerPart, layerScope);
+                x = layer(weights.layers().get(l), l, x, cacheSteps, joint, rowsPerPart, layerScope);
                 x.attach(pass);
             }
         }
@@ -201,7 +204,7 @@ public final class Transformer implements AutoCloseable {
 
     /** One decoder layer: attention block and MLP block, each with its residual. */
     private NDArray layer(LayerWeights w, int l, NDArray x, List<Attention.PassAttention> cacheSteps,
-                          long[] rowsPerPart, NDManager scope) {
+                          JointRotation joint, long[] rowsPerPart, NDManager scope) {
         long rows = x.getShape().get(0);
         int heads = WeightLayout.headsPerKvHead(config);
         NDArray qkv = w.qkv().apply(compute(rmsNorm(x)));
@@ -220,14 +223,11 @@ public final class Transformer implements AutoCloseable {
             x = x.add(outputProjection(w, cacheSteps.get(0).attend(l, qk, values), rows));
         } else {
             // Each session attends over its own cache; the outputs meet again as [heads, rows, d] for one projection.
-            NDList attended = new NDList(cacheSteps.size());
-            long first = 0;
-            for (int p = 0; p < cacheSteps.size(); p++) {
-                long n = rowsPerPart[p];
-                NDArray out = cacheSteps.get(p).attend(l, Torch.narrow(qk, 0, first, n, scope),
-                        Torch.narrow(values, 0, first, n, scope));
-                attended.add(out.reshape(config.numHeads(), n, config.headDim()));
-                first += n;
+            List<NDArray> outputs = joint != null ? joint.attend(l, qk, values, scope)
+                    : attendEach(l, qk, values, cacheSteps, rowsPerPart, scope);
+            NDList attended = new NDList(outputs.size());
+            for (int p = 0; p < outputs.size(); p++) {
+                attended.add(outputs.get(p).reshape(config.numHeads(), rowsPerPart[p], config.headDim()));
             }
             x = x.add(outputProjection(w, NDArrays.concat(attended, 1), rows));
         }
@@ -237,6 +237,20 @@ public final class Transformer implements AutoCloseable {
         NDArray gate = gateUp.get(0);
         NDArray swiGlu = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1));
         return x.add(w.down().applyToProjected(swiGlu));
+    }
+
+    /** Each part's attention on its own rows, one after another (parts of different attention modes). */
+    private static List<NDArray> attendEach(int l, NDArray qk, NDArray values, List<Attention.PassAttention> steps,
+                                            long[] rowsPerPart, NDManager scope) {
+        List<NDArray> outputs = new ArrayList<>(steps.size());
+        long first = 0;
+        for (int p = 0; p < steps.size(); p++) {
+            long n = rowsPerPart[p];
+            outputs.add(steps.get(p).attend(l, Torch.narrow(qk, 0, first, n, scope),
+                    Torch.narrow(values, 0, first, n, scope)));
+            first += n;
+        }
+        return outputs;
     }
 
     /**

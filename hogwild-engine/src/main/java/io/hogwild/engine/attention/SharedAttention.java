@@ -15,6 +15,7 @@ import io.hogwild.engine.tensor.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +29,14 @@ import java.util.Map;
  * {@code base = o} in every view, so each query needs one rotation, {@code p}, for all of them: they are scored
  * with one matmul over their columns, like an ordinary sequence. Each floating block needs its own rotation per
  * query: the queries are rotated once per floating block (a "slot"), all floating columns are scored against every
- * slot in one matmul, and a precomputed one-hot picks each column's own slot. One softmax over all columns (a mask
- * hides what a writer does not see and, in its target block, the keys after the query), one matmul with the values.
+ * slot in one matmul, and one gather with precomputed indices picks each column's own slot. One softmax over all
+ * columns (a mask hides what a writer does not see and, in its target block, the keys after the query), one matmul
+ * with the values.
  *
  * <p>The new keys are rotated in the same broadcast as the queries (a key's rotation is its writer's query rotation
  * for its target block), and that whole array is stored with one {@code index_put}: the keys to their columns, every
- * other vector to scratch columns the pass never reads.
+ * other vector to scratch columns the pass never reads. In a pass of several sessions the broadcast is one for all of
+ * them ({@link JointRotation}).
  */
 final class SharedAttention implements Attention {
 
@@ -42,14 +45,22 @@ final class SharedAttention implements Attention {
         return new Pass(plan, config, rope);
     }
 
-    private static final class Pass extends PassShape {
+    static final class Pass extends PassShape {
         /** Rotations per query: slot 0 for aligned blocks, then one per floating block some writer sees. */
-        private final int slots;
-        private final NDArray cos;
-        private final NDArray sin;
-        private final NDIndex keyStore;
+        final int slots;
+        /** Rotation tables {@code [slots, 1, rows, d/2, 2]} on the host: cos, signed sin. */
+        final float[] cosTable;
+        final float[] sinTable;
+        /** Per rotated vector (slot, head, row), its cache column, or -1 (scratch): {@code slots * (group + 1) * rows}. */
+        private final long[] keyColumns;
         private final NDArray mask;
-        private final NDArray slotOfColumn;
+        /** Per floating column, the slot its block's keys are scored with (0 for a column of no block). */
+        private final int[] slotOfColumn;
+        /** Device tables and indices, built on first use; keyed by the slots of the rotated array they serve. */
+        private NDArray cos;
+        private NDArray sin;
+        private final Map<Integer, NDIndex> keyStores = new HashMap<>();
+        private final Map<Integer, NDArray> ownScores = new HashMap<>();
 
         Pass(PassPlan plan, ModelConfig config, RotaryEmbedding rope) {
             super(plan, config);
@@ -83,22 +94,39 @@ final class SharedAttention implements Attention {
                     target[(keySlot * (group + 1) + group) * rows + r] = plan.newColumns()[r];
                 }
             }
-            Shape table = new Shape(slots, 1, rows, headDim / 2, 2);
-            this.cos = plan.upload(c, table, DataType.FLOAT32);
-            this.sin = plan.upload(s, table, DataType.FLOAT32);
-            // All rotated vectors go to the cache in one store: the new keys to their columns, the rest to scratch.
-            this.keyStore = plan.keyStore(target, kvHeads);
+            this.cosTable = c;
+            this.sinTable = s;
+            this.keyColumns = target;
             this.mask = visibilityMask(plan);
-            this.slotOfColumn = floating.isEmpty() ? null : slotOfColumn(plan, floating, slotOf);
+            this.slotOfColumn = floating.isEmpty() ? null : slotsOfColumns(plan, slotOf);
+        }
+
+        /** Pairs per rotated vector's row: the rotated array's vectors number {@code slots * perSlot()}. */
+        long perSlot() {
+            return (long) (group + 1) * rows;
         }
 
         @Override
         public NDArray attend(int layer, NDArray qk, NDArray values) {
-            NDManager scope = qk.getManager();
+            if (cos == null) {
+                Shape table = new Shape(slots, 1, rows, headDim / 2, 2);
+                cos = plan.upload(cosTable, table, DataType.FLOAT32);
+                sin = plan.upload(sinTable, table, DataType.FLOAT32);
+            }
             // Every query for every slot, and the new keys, in one broadcast: [kv, slots, group + 1, rows, d/2, 2].
             NDArray rotated = Rope.apply(qk.transpose(1, 2, 3, 0, 4, 5), cos, sin, 5).toType(plan.dtype(), false)
-                    .reshape(kvHeads, (long) slots * (group + 1) * rows, headDim);
-            plan.storeKeys(layer, rotated, keyStore);
+                    .reshape(kvHeads, slots * perSlot(), headDim);
+            return attendRotated(layer, rotated, values, slots);
+        }
+
+        /**
+         * Attention given the rotated vectors {@code [kv, rotatedSlots * perSlot(), d]} (this pass's slots first; any
+         * further ones, of a joint rotation across sessions, are padding), in the cache's dtype.
+         */
+        NDArray attendRotated(int layer, NDArray rotated, NDArray values, int rotatedSlots) {
+            NDManager scope = rotated.getManager();
+            // All rotated vectors go to the cache in one store: the new keys to their columns, the rest to scratch.
+            plan.storeKeys(layer, rotated, keyStores.computeIfAbsent(rotatedSlots, this::keyStore));
             plan.storeValues(layer, values);
             long queries = (long) group * rows;
             NDArray keys = plan.keys(layer);
@@ -108,7 +136,7 @@ final class SharedAttention implements Attention {
                         Torch.narrow(keys, 2, 0, plan.alignedEnd(), scope), scope);
             }
             if (slotOfColumn != null) {
-                NDArray floatingScores = floatingScores(keys, rotated, scope);
+                NDArray floatingScores = floatingScores(keys, rotated, rotatedSlots, scope);
                 scores = scores == null ? floatingScores : scores.concat(floatingScores, 2);
             }
             if (mask != null) {
@@ -118,14 +146,41 @@ final class SharedAttention implements Attention {
             return Torch.matmul(probs, Torch.narrow(plan.values(layer), 1, 0, plan.readEnd(), scope), scope);
         }
 
-        /** Scores of the floating columns: against every slot at once, then each column's own slot picked. */
-        private NDArray floatingScores(NDArray keys, NDArray rotated, NDManager scope) {
+        /** The store of every rotated vector: this pass's new keys to their columns, the rest to scratch. */
+        private NDIndex keyStore(int rotatedSlots) {
+            long[] target = Arrays.copyOf(keyColumns, Math.toIntExact(rotatedSlots * perSlot()));
+            Arrays.fill(target, keyColumns.length, target.length, -1);
+            return plan.keyStore(target, kvHeads);
+        }
+
+        /**
+         * Scores of the floating columns: every rotated vector against them in one matmul, then each column's own
+         * slot picked for each query by one gather ({@code take}), {@code [kv, group * rows, columns]}.
+         */
+        private NDArray floatingScores(NDArray keys, NDArray rotated, int rotatedSlots, NDManager scope) {
             int columns = plan.floatingEnd() - plan.floatingStart();
-            long perSlot = (long) (group + 1) * rows;
-            NDArray all = Torch.matmul(Torch.narrow(rotated, 1, perSlot, (slots - 1) * perSlot, scope),
-                    Torch.narrow(keys, 2, plan.floatingStart(), columns, scope), scope);
-            NDArray own = Torch.sum(all.reshape(kvHeads, slots - 1, perSlot, columns).mul(slotOfColumn), false, 1);
-            return Torch.narrow(own, 1, 0, (long) group * rows, scope);
+            NDArray all = Torch.matmul(rotated, Torch.narrow(keys, 2, plan.floatingStart(), columns, scope), scope);
+            return Torch.take(all, ownScores.computeIfAbsent(rotatedSlots, this::ownScoreIndex), scope);
+        }
+
+        /**
+         * Flat indices into {@code [kv, rotatedSlots * perSlot(), columns]} of each (kv head, query, column)'s score
+         * with the column's own slot: {@code [kv, group * rows, columns]}.
+         */
+        private NDArray ownScoreIndex(int rotatedSlots) {
+            int columns = slotOfColumn.length;
+            int queries = group * rows;
+            long vectors = rotatedSlots * perSlot();
+            long[] index = new long[kvHeads * queries * columns];
+            int at = 0;
+            for (int h = 0; h < kvHeads; h++) {
+                for (int q = 0; q < queries; q++) {
+                    for (int col = 0; col < columns; col++) {
+                        index[at++] = ((h * vectors) + slotOfColumn[col] * perSlot() + q) * columns + col;
+                    }
+                }
+            }
+            return plan.upload(index, new Shape(kvHeads, queries, columns));
         }
 
         /** The floating blocks some writer of the pass reads, in column order. */
@@ -173,15 +228,12 @@ final class SharedAttention implements Attention {
                     : plan.upload(m, new Shape(group * rows, columns), DataType.FLOAT32);
         }
 
-        /** One-hot {@code [slots - 1, 1, floating columns]}: 1 at the slot of the block owning the column. */
-        private NDArray slotOfColumn(PassPlan plan, List<KvBlock> floating, Map<KvBlock, Integer> slotOf) {
-            int columns = plan.floatingEnd() - plan.floatingStart();
-            float[] onehot = new float[floating.size() * columns];
-            for (KvBlock b : floating) {
-                int first = (slotOf.get(b) - 1) * columns + b.start() - plan.floatingStart();
-                Arrays.fill(onehot, first, first + b.length(), 1f);
-            }
-            return plan.upload(onehot, new Shape(floating.size(), 1, columns), plan.dtype());
+        /** Per floating column, the slot of the block that owns it (0, never read, for a column of no block). */
+        private static int[] slotsOfColumns(PassPlan plan, Map<KvBlock, Integer> slotOf) {
+            int[] slot = new int[plan.floatingEnd() - plan.floatingStart()];
+            slotOf.forEach((b, k) -> Arrays.fill(slot, b.start() - plan.floatingStart(),
+                    b.start() - plan.floatingStart() + b.length(), k));
+            return slot;
         }
     }
 }
