@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
 import io.hogwild.contracts.Layout;
+import io.hogwild.demo.eval.BatchingComparison;
 import io.hogwild.demo.eval.DemoEval;
 import io.hogwild.demo.eval.ProblemRunner;
 import io.hogwild.demo.eval.SolvedProblem;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code ./hogwild demo-model train} and {@code ./hogwild eval}. */
+/** {@code ./hogwild demo-model train|try|batching} and {@code ./hogwild eval}. */
 public final class DemoCli {
 
     public static void main(String[] args) {
@@ -34,6 +35,7 @@ public final class DemoCli {
                 case "train" -> train(rest);
                 case "eval" -> eval(rest);
                 case "try" -> tryOne(rest);
+                case "batching" -> batching(rest);
                 default -> usage();
             }
         } catch (CheckpointException e) {
@@ -101,6 +103,27 @@ public final class DemoCli {
                         System.err);
         try {
             System.out.println(new ObjectMapper().writeValueAsString(Map.of("rows", rows)));
+        } catch (JacksonException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The engine loop's continuous batching measured without the services: sessions alone, then all at once. */
+    private static void batching(String[] args) {
+        Map<String, String> o = options(args, "--model", "--problems", "--workers", "--rounds", "--seed");
+        Path model = o.containsKey("--model") ? Path.of(o.get("--model")) : defaultModel();
+        int problems = positive(o, "--problems", 12);
+        int workers = positive(o, "--workers", 2);
+        int rounds = positive(o, "--rounds", 3);
+        long seed = seed(o, 16);
+        if (workers > WorkerNames.ALL.size()) {
+            fail("--workers: at most " + WorkerNames.ALL.size() + " workers");
+        }
+        requireModel(model);
+        List<BatchingComparison.Round> result = BatchingComparison.run(
+                new BatchingComparison.Options(model, problems, workers, rounds, seed), System.err);
+        try {
+            System.out.println(new ObjectMapper().writeValueAsString(Map.of("rounds", result)));
         } catch (JacksonException e) {
             throw new IllegalStateException(e);
         }
@@ -216,6 +239,7 @@ public final class DemoCli {
     private static void usage() {
         fail("usage: demo-model train [--output DIR] [--seed N] [--steps N] [--init DIR] [--peak-lr X] [--worker-weights W1,...,W8] | try [--workers N] [--layout L] "
                 + "[--seed S] | eval [--model DIR] [--problems N] [--workers 1,2,4,8] "
-                + "[--layouts combined,interleaved,contiguous,independent]");
+                + "[--layouts combined,interleaved,contiguous,independent] | batching [--model DIR] [--problems N] "
+                + "[--workers N] [--rounds N] [--seed S]");
     }
 }

@@ -16,6 +16,7 @@ import io.hogwild.engine.model.ModelWeights;
 import io.hogwild.engine.model.SafeTensors;
 import io.hogwild.engine.model.WeightLayout;
 import io.hogwild.engine.rope.RotaryEmbedding;
+import io.hogwild.engine.tensor.CpuThreads;
 import io.hogwild.engine.tensor.Torch;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ public final class Transformer implements AutoCloseable {
         this.rope = new RotaryEmbedding(config.headDim(), config.rope());
         this.manager = manager;
         this.headNormEpsilon = manager.create((float) (config.headDim() * config.rmsNormEps()));
+        CpuThreads.fitTo(config.weightCount() * weights.dtype().getNumOfBytes(), manager.getDevice());
     }
 
     /** Loads a Hugging Face checkpoint folder onto {@code device}, computing in the default dtype there. */

@@ -297,13 +297,7 @@ public final class EngineBench {
      * projection (the embedding table only gives a few rows, unless it is the tied output projection).
      */
     static long weightBytes(ModelConfig c, DataType dtype) {
-        long hidden = c.hiddenSize();
-        long q = (long) c.numHeads() * c.headDim();
-        long kv = (long) c.numKvHeads() * c.headDim();
-        long perLayer = (q + 2 * kv) * hidden + hidden * q + 3L * c.intermediateSize() * hidden + 2 * hidden
-                + (c.architecture().qkNorm() ? 2L * c.headDim() : 0) + (c.architecture().qkvBias() ? q + 2 * kv : 0);
-        long total = perLayer * c.numLayers() + hidden + (long) c.vocabSize() * hidden;
-        return total * dtype.getNumOfBytes();
+        return c.weightCount() * dtype.getNumOfBytes();
     }
 
     /** Bytes of the blocks that at least one worker sees: each read once per pass, whoever reads it. */

@@ -136,4 +136,14 @@ public record ModelConfig(
             throw new CheckpointException("config.json: field '" + field + "' " + why);
         }
     }
+
+    /** The number of weights of a model of this shape (the embedding counted once, tied or not). */
+    public long weightCount() {
+        long hidden = hiddenSize;
+        long q = (long) numHeads * headDim;
+        long kv = (long) numKvHeads * headDim;
+        long perLayer = (q + 2 * kv) * hidden + hidden * q + 3L * intermediateSize * hidden + 2 * hidden
+                + (architecture.qkNorm() ? 2L * headDim : 0) + (architecture.qkvBias() ? q + 2 * kv : 0);
+        return perLayer * numLayers + hidden + (long) vocabSize * hidden;
+    }
 }
