@@ -147,11 +147,18 @@ public final class LockstepScheduler implements AutoCloseable {
         }
     }
 
-    /** Runs {@code sessions} batched on the calling thread until all are done (tools, tests, benchmarks). */
-    public static void runAll(List<LockstepLoop> sessions, int tokenBudget, Transformer model) {
+    /**
+     * Runs {@code sessions} batched on the calling thread until all are done (tools, tests, benchmarks); returns the
+     * joint passes it took.
+     */
+    public static long runAll(List<LockstepLoop> sessions, int tokenBudget, Transformer model) {
+        long passes = 0;
         while (sessions.stream().anyMatch(s -> !s.done())) {
-            step(sessions, tokenBudget, model);
+            if (step(sessions, tokenBudget, model) > 0) {
+                passes++;
+            }
         }
+        return passes;
     }
 
     /** Stops the loop after its current pass; sessions still active are left as they are (cancel them first). */

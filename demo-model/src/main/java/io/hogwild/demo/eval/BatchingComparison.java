@@ -1,25 +1,19 @@
 package io.hogwild.demo.eval;
 
-import io.hogwild.collaboration.plan.PlanBuilder;
 import io.hogwild.collaboration.plan.RunSettings;
 import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.worker.ModelInfo;
-import io.hogwild.contracts.worker.SessionPlan;
 import io.hogwild.demo.problems.ItemProblem;
 import io.hogwild.demo.problems.ProblemGenerator;
 import io.hogwild.engine.LanguageModel;
 import io.hogwild.engine.PrefixCache;
 import io.hogwild.lockstep.LockstepLoop;
-import io.hogwild.lockstep.LockstepMetrics;
 import io.hogwild.lockstep.LockstepScheduler;
 import io.hogwild.lockstep.ModelDescription;
-import io.hogwild.lockstep.PlanValidator;
 import io.hogwild.lockstep.SamplingTokenChooser;
-import io.hogwild.lockstep.SessionRun;
-import io.hogwild.lockstep.ValidatedPlan;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,13 +59,14 @@ public final class BatchingComparison {
                 long t0 = System.nanoTime();
                 long lockstepPasses = 0;
                 for (LockstepLoop session : alone) {
-                    lockstepPasses += steps(List.of(session), model);
+                    lockstepPasses += LockstepScheduler.runAll(List.of(session), PASS_TOKEN_BUDGET,
+                            model.transformer());
                 }
                 double sequential = (System.nanoTime() - t0) / 1e9;
 
                 List<LockstepLoop> batched = sessions(model, info, prefixes, problems, options);
                 t0 = System.nanoTime();
-                long jointPasses = steps(batched, model);
+                long jointPasses = LockstepScheduler.runAll(batched, PASS_TOKEN_BUDGET, model.transformer());
                 double together = (System.nanoTime() - t0) / 1e9;
 
                 long tokens = 0;
@@ -110,22 +105,8 @@ public final class BatchingComparison {
         String prompt = new PromptRenderer().render(info, problem.text(), names, Layout.COMBINED, false, false);
         RunSettings settings = new RunSettings(problem.text(), names, Layout.COMBINED, 256, 512, 0, 0.95, 20,
                 options.seed() + index, 1024, 16, false, false);
-        String sessionId = "batching-" + index;
-        SessionPlan plan = new PlanBuilder().build("batching", sessionId, prompt, settings);
-        ValidatedPlan validated = new PlanValidator(model).validate(plan);
-        SessionRun run = new SessionRun(plan, sessionId, Integer.MAX_VALUE, 0, () -> { });
-        return new LockstepLoop(validated, model, SamplingTokenChooser::create, run, LockstepMetrics.NONE, prefixes);
-    }
-
-    /** Runs {@code sessions} to the end in joint passes, as the GPU worker's loop does; returns the passes. */
-    private static long steps(List<LockstepLoop> sessions, LanguageModel model) {
-        long passes = 0;
-        while (sessions.stream().anyMatch(s -> !s.done())) {
-            if (LockstepScheduler.step(sessions, PASS_TOKEN_BUDGET, model.transformer()) > 0) {
-                passes++;
-            }
-        }
-        return passes;
+        return ProblemRunner.newLoop(model, "batching-" + index, prompt, settings, SamplingTokenChooser::create,
+                prefixes);
     }
 
     private static long tokens(LockstepLoop session) {

@@ -14,6 +14,7 @@ import io.hogwild.collaboration.plan.RunSettings;
 import io.hogwild.collaboration.prompt.PromptRenderer;
 import io.hogwild.collaboration.prompt.WorkerNames;
 import io.hogwild.engine.LanguageModel;
+import io.hogwild.engine.PrefixCache;
 import io.hogwild.lockstep.LockstepMetrics;
 import io.hogwild.lockstep.ModelDescription;
 import io.hogwild.lockstep.LockstepLoop;
@@ -101,12 +102,21 @@ public final class ProblemRunner implements AutoCloseable {
      */
     public static SessionRun runLoop(LanguageModel model, String prompt, RunSettings settings,
                                      TokenChooser.Factory choosers) {
-        String sessionId = "demo-" + settings.seed();
+        LockstepLoop loop = newLoop(model, "demo-" + settings.seed(), prompt, settings, choosers, null);
+        loop.run();
+        return loop.sessionRun();
+    }
+
+    /**
+     * A session, not yet started, planned by the platform's plan builder and validated as the GPU worker does;
+     * {@code prefixes} (may be null) shares prompt prefixes with other sessions as the worker's cache does.
+     */
+    public static LockstepLoop newLoop(LanguageModel model, String sessionId, String prompt, RunSettings settings,
+                                       TokenChooser.Factory choosers, PrefixCache prefixes) {
         SessionPlan plan = new PlanBuilder().build("demo", sessionId, prompt, settings);
         ValidatedPlan validated = new PlanValidator(model).validate(plan);
         SessionRun run = new SessionRun(plan, sessionId, Integer.MAX_VALUE, 0, () -> { });
-        new LockstepLoop(validated, model, choosers, run, LockstepMetrics.NONE).run();
-        return run;
+        return new LockstepLoop(validated, model, choosers, run, LockstepMetrics.NONE, prefixes);
     }
 
     @Override

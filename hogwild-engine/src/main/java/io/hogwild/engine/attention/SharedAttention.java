@@ -51,7 +51,7 @@ final class SharedAttention implements Attention {
         /** Rotation tables {@code [slots, 1, rows, d/2, 2]} on the host: cos, signed sin. */
         final float[] cosTable;
         final float[] sinTable;
-        /** Per rotated vector (slot, head, row), its cache column, or -1 (scratch): {@code slots * (group + 1) * rows}. */
+        /** Per rotated vector (slot, head, row): its cache column, or -1 (scratch). */
         private final long[] keyColumns;
         private final NDArray mask;
         /** Per floating column, the slot its block's keys are scored with (0 for a column of no block). */

@@ -32,7 +32,8 @@ public final class CpuThreads {
 
     /** Sets the intra-op threads for a model of {@code weightBytes} on {@code device}. */
     public static synchronized void fitTo(long weightBytes, Device device) {
-        if (!Device.Type.CPU.equals(device.getDeviceType()) || System.getProperty("ai.djl.pytorch.num_threads") != null) {
+        boolean setByUser = System.getProperty("ai.djl.pytorch.num_threads") != null;
+        if (!Device.Type.CPU.equals(device.getDeviceType()) || setByUser) {
             return;
         }
         int byDefault = libtorchDefault(); // read before the first change
