@@ -19,6 +19,7 @@ import io.hogwild.contracts.run.RunView;
 import io.hogwild.contracts.run.TranscriptStep;
 import io.hogwild.contracts.run.WorkerView;
 import io.hogwild.orchestrator.OrchestratorApplication;
+import io.hogwild.orchestrator.run.StreamIds;
 import io.hogwild.orchestrator.run.TranscriptBuilder;
 import io.hogwild.orchestrator.support.StubGpuWorker;
 import io.hogwild.testing.ServiceCredentials;
@@ -211,7 +212,7 @@ class CollaborativeRunEndToEndTest {
         assertThat(types.get(types.size() - 2)).isEqualTo(EventType.SESSION_FINISHED);
         assertThat(events.stream().filter(e -> e.sessionSeq() != null).map(RunEvent::sessionSeq).toList())
                 .as("session events in the worker's order, none lost or repeated").isSorted().doesNotHaveDuplicates();
-        assertThat(events).extracting(RunEvent::id).isSorted().doesNotHaveDuplicates();
+        assertThat(events).extracting(RunEvent::id).isSortedAccordingTo(StreamIds.ORDER).doesNotHaveDuplicates();
 
         for (String worker : List.of("Alice", "Bob")) {
             int step = 0;

@@ -129,7 +129,7 @@ class RunStoreTest {
         }
         List<RunEvent> all = store.allEvents(id).collectList().block(T);
         assertThat(all).hasSize(6);
-        assertThat(all).extracting(RunEvent::id).doesNotHaveDuplicates().isSorted();
+        assertThat(all).extracting(RunEvent::id).doesNotHaveDuplicates().isSortedAccordingTo(StreamIds.ORDER);
 
         String third = all.get(2).id();
         assertThat(store.events(id, third, 100).collectList().block(T)).extracting(RunEvent::id)
