@@ -1,0 +1,71 @@
+package io.hogwild.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher's MKL library (scripts/mkl-cpu-path) really takes MKL's vendor check: built as {@code ./hogwild}
+ * builds it and preloaded into a JVM that runs a matrix product, the dynamic loader binds libtorch's calls of the two
+ * functions to it (what {@code LD_DEBUG=bindings} reports), and the engine reports the feature path. Should a libtorch
+ * bind them internally one day, the library would do nothing; this test is what says so.
+ */
+class MklCpuPathTest {
+
+    @Test
+    void libtorchsMklCallsThePreloadedVendorCheck(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.readString(Path.of("/proc/cpuinfo")).contains("AuthenticAMD"),
+                "MKL's vendor check only matters on AMD CPUs, where the launcher preloads the library");
+        Path source = Path.of("..", "scripts", "mkl-cpu-path", "mkl_cpu_path.c").toAbsolutePath().normalize();
+        Path library = dir.resolve(MklCpuPath.LIBRARY);
+        Process cc;
+        try {
+            cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-O2", "-o", library.toString(), source.toString())
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "no C compiler (cc) here: the launcher skips the library too (.ci/run installs gcc)");
+            return;
+        }
+        String ccOutput = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(cc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(cc.exitValue()).as(ccOutput).isZero();
+
+        ProcessBuilder probe = new ProcessBuilder(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                MklCpuPathProbe.class.getName()).redirectErrorStream(true);
+        probe.environment().put("LD_PRELOAD", library.toString());
+        probe.environment().put("LD_DEBUG", "bindings");
+        probe.environment().put("LD_DEBUG_OUTPUT", dir.resolve("ld").toString());
+        Process p = probe.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("sum 1048576.0").contains("path features");
+
+        List<String> bindings;
+        try (Stream<Path> files = Files.list(dir)) {
+            bindings = files.filter(f -> f.getFileName().toString().startsWith("ld."))
+                    .flatMap(f -> {
+                        try {
+                            return Files.readAllLines(f, StandardCharsets.ISO_8859_1).stream();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .filter(line -> line.contains("libtorch_cpu.so") && line.contains(library.toString()))
+                    .toList();
+        }
+        assertThat(bindings).anySatisfy(line -> assertThat(line).contains("`mkl_serv_intel_cpu_true'"));
+    }
+}
