@@ -16,8 +16,9 @@ import java.util.List;
  * <p>Each session's shared-attention pass rotates its rows once per slot ({@link SharedAttention}). Here the tables of
  * all sessions are laid side by side along the rows, each padded with zero rotations to the largest slot count, so
  * that one rotation serves every session of the layer; a session then takes its rows (one copy) and attends as it
- * would alone. The per-session operators of a layer drop from ten to five for the rotation and its slicing, which is
- * what a joint pass of many small sessions pays for.
+ * would alone. The operators a session adds to a layer for its rotation and its rows drop from eight (two slices, a
+ * transpose, four for the rotation, a reshape) to three (two slices and the copy), which is what a joint pass of many
+ * small sessions pays for.
  */
 public final class JointRotation {
 

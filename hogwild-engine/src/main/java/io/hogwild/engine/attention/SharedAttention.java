@@ -101,7 +101,7 @@ final class SharedAttention implements Attention {
             this.slotOfColumn = floating.isEmpty() ? null : slotsOfColumns(plan, slotOf);
         }
 
-        /** Pairs per rotated vector's row: the rotated array's vectors number {@code slots * perSlot()}. */
+        /** Rotated vectors per slot, {@code (group + 1) * rows}: a rotated array holds {@code slots * perSlot()}. */
         long perSlot() {
             return (long) (group + 1) * rows;
         }

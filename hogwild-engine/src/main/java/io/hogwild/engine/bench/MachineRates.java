@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.hogwild.engine.tensor.MklCpuPath;
 
 /**
  * What this machine's libtorch can read per second, measured in the bench's own process so that a step's
@@ -15,10 +14,8 @@ import io.hogwild.engine.tensor.MklCpuPath;
  * @param readBytesPerSecond bytes a reduction over {@link #READ_BYTES} reads per second
  * @param gemvBytesPerSecond matrix bytes one matrix-vector product reads per second
  * @param gemvMatrixBytes size of the matrix that rate was measured on
- * @param mklCpuPath how libtorch's MKL chose its kernels in this process: {@code "features"} or {@code "default"}
- *     ({@link MklCpuPath})
  */
-record MachineRates(double readBytesPerSecond, double gemvBytesPerSecond, long gemvMatrixBytes, String mklCpuPath) {
+record MachineRates(double readBytesPerSecond, double gemvBytesPerSecond, long gemvMatrixBytes) {
 
     /** The reduction's array: 2 GiB of float32, far larger than any cache. */
     static final long READ_BYTES = 2L << 30;
@@ -42,7 +39,7 @@ record MachineRates(double readBytesPerSecond, double gemvBytesPerSecond, long g
                     }
                 });
             }
-            return new MachineRates(read, gemv, rows * GEMV_COLUMNS * dtype.getNumOfBytes(), MklCpuPath.name());
+            return new MachineRates(read, gemv, rows * GEMV_COLUMNS * dtype.getNumOfBytes());
         }
     }
 
