@@ -14,6 +14,7 @@ import io.hogwild.engine.cache.Write;
 import io.hogwild.engine.cli.BenchOptions;
 import io.hogwild.engine.model.ModelConfig;
 import io.hogwild.engine.tensor.MklCpuPath;
+import io.hogwild.engine.tensor.RowsKernel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -120,6 +121,7 @@ public final class EngineBench {
         machine.put("gemv_gb_per_s", round(rates.gemvBytesPerSecond() / GB));
         machine.put("gemv_matrix_bytes", rates.gemvMatrixBytes());
         machine.put("mkl_cpu_path", MklCpuPath.name()); // how MKL chose its kernels in this process
+        machine.put("rows_kernel", RowsKernel.name()); // what projects 4-8 rows on the CPU in this process
         out.set("rows", rows);
         out.set("summary", summary);
         return out;
