@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -49,13 +50,13 @@ public class RunStore {
     private final ReactiveStringRedisTemplate redis;
     private final JsonMapper json;
     private final RedisScript<String> transitionScript =
-            LuaScripts.load("transition", String.class);
+            RedisScript.of(new ClassPathResource("redis/transition.lua"), String.class);
     private final RedisScript<String> appendScript =
-            LuaScripts.load("append-session-event", String.class);
+            RedisScript.of(new ClassPathResource("redis/append-session-event.lua"), String.class);
     private final RedisScript<String> enqueueScript =
-            LuaScripts.load("enqueue", String.class);
+            RedisScript.of(new ClassPathResource("redis/enqueue.lua"), String.class);
     private final RedisScript<Long> leaseScript =
-            LuaScripts.load("lease", Long.class);
+            RedisScript.of(new ClassPathResource("redis/lease.lua"), Long.class);
 
     public RunStore(ReactiveStringRedisTemplate redis, JsonMapper json) {
         this.redis = redis;
