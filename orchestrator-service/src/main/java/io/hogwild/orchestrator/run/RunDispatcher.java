@@ -250,28 +250,35 @@ public class RunDispatcher {
             return Mono.empty();
         }
         String instance = recorder.instanceId();
+        // Every branch completes empty (Mono<Void>), so "the run is gone" is told apart by the value emitted after it:
+        // a settle after a branch would take the run out of the dispatching set again even when, put back in the
+        // queue, it had meanwhile been claimed by another instance, leaving that claim without its entry (a QUEUED
+        // run nobody dispatches, seen in ChaosEndToEndTest).
         return store.dispatchable(runId)
-                .flatMap(run -> {
-                    if (run.status() != RunStatus.QUEUED) {
-                        return queue.settle(runId).then(store.releaseOwnership(runId, instance));
-                    }
-                    Claim claim = new Claim(runId, run.client() != null ? run.client()
-                            : properties.queue().defaultClient());
-                    Mono<Void> requeue = queue.requeue(claim, instance).doOnNext(back -> {
-                        if (back) {
-                            log.info("run {} went back to the head of its queue after its dispatcher left", runId);
-                            trigger.poke();
-                        }
-                    }).then();
-                    if (run.sessionId() == null || run.gpuWorkerUrl() == null) {
-                        return requeue;
-                    }
-                    WorkerTarget target = new WorkerTarget(run.gpuWorker(), run.gpuWorkerUrl());
-                    return client.session(target, run.sessionId())
-                            .flatMap(session -> started(runId, target, run.sessionId()))
-                            .onErrorResume(e -> !RedisOutages.isOutage(e), e -> requeue);
-                })
-                .switchIfEmpty(Mono.defer(() -> queue.settle(runId)))
+                .flatMap(run -> recoverClaimed(runId, run, instance).thenReturn(true))
+                .switchIfEmpty(Mono.defer(() -> queue.settle(runId).thenReturn(true)))
+                .then()
                 .doFinally(signal -> inFlight.remove(runId));
+    }
+
+    /** {@link #recover} for a run that exists: settled when no longer QUEUED, started or put back otherwise. */
+    private Mono<Void> recoverClaimed(String runId, Dispatchable run, String instance) {
+        if (run.status() != RunStatus.QUEUED) {
+            return queue.settle(runId).then(store.releaseOwnership(runId, instance));
+        }
+        Claim claim = new Claim(runId, run.client() != null ? run.client() : properties.queue().defaultClient());
+        Mono<Void> requeue = queue.requeue(claim, instance).doOnNext(back -> {
+            if (back) {
+                log.info("run {} went back to the head of its queue after its dispatcher left", runId);
+                trigger.poke();
+            }
+        }).then();
+        if (run.sessionId() == null || run.gpuWorkerUrl() == null) {
+            return requeue;
+        }
+        WorkerTarget target = new WorkerTarget(run.gpuWorker(), run.gpuWorkerUrl());
+        return client.session(target, run.sessionId())
+                .flatMap(session -> started(runId, target, run.sessionId()))
+                .onErrorResume(e -> !RedisOutages.isOutage(e), e -> requeue);
     }
 }

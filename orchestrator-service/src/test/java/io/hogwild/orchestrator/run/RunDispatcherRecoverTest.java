@@ -1,0 +1,92 @@
+package io.hogwild.orchestrator.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hogwild.contracts.Layout;
+import io.hogwild.contracts.run.RunRequest;
+import io.hogwild.contracts.run.RunStatus;
+import io.hogwild.orchestrator.config.OrchestratorProperties;
+import io.hogwild.orchestrator.support.OrchestratorTest;
+import io.hogwild.orchestrator.workers.GpuWorkerClient;
+import io.hogwild.orchestrator.workers.WorkerRegistry;
+import io.hogwild.orchestrator.workers.WorkerResilience;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import reactor.core.publisher.Mono;
+
+/**
+ * The takeover's recovery of a claimed run whose dispatcher went away, against the real Redis: when it puts the run
+ * back in its queue and another instance claims it at once, that claim stands (the run stays in the dispatching set
+ * under the other instance's lease), so the other instance can start it or put it back. An earlier recovery took the
+ * run out of the dispatching set once more after putting it back, and a claim made in between was left without its
+ * entry: the run stayed QUEUED with nobody to dispatch it (ChaosEndToEndTest hung on such a run once in CI).
+ */
+@OrchestratorTest
+class RunDispatcherRecoverTest {
+
+    @Autowired
+    RunPlanner planner;
+    @Autowired
+    RunStore store;
+    @Autowired
+    ReactiveStringRedisTemplate redis;
+    @Autowired
+    SessionRecorder recorder;
+    @Autowired
+    WorkerRegistry registry;
+    @Autowired
+    WorkerResilience resilience;
+    @Autowired
+    GpuWorkerClient client;
+    @Autowired
+    OrchestratorProperties properties;
+    @Autowired
+    DispatchTrigger trigger;
+
+    private static final Duration T = Duration.ofSeconds(10);
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    /** A queue of the test's own, where another instance claims every run the moment it is put back. */
+    static final class ContendedQueue extends RunQueue {
+
+        ContendedQueue(ReactiveStringRedisTemplate redis) {
+            super(redis, new OrchestratorProperties.Queue("test-queue:" + UUID.randomUUID() + ":", 100,
+                    Duration.ofMillis(100), 32, Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(30),
+                    Duration.ofMinutes(10), "internal"), Clock.systemUTC());
+        }
+
+        @Override
+        public Mono<Boolean> requeue(Claim claim, String instance) {
+            return super.requeue(claim, instance)
+                    .flatMap(back -> claim("other-instance", LEASE).thenReturn(back));
+        }
+    }
+
+    @Test
+    void aRunPutBackByTheTakeoverStaysWithTheInstanceThatClaimsItNext() {
+        ContendedQueue queue = new ContendedQueue(redis);
+        RunDispatcher dispatcher = new RunDispatcher(store, queue, planner, recorder, registry, resilience, client,
+                properties, trigger, Clock.systemUTC());
+        String runId = "recover-" + UUID.randomUUID();
+        assertThat(store.enqueue(queue.keys(), new RunStore.NewRun(runId, RunRequest.of("2+2"), Layout.SINGLE,
+                List.of("Alice"), null, null, 7L, "alice", Instant.now()), 100).block(T).accepted()).isTrue();
+
+        // Claimed by an instance that then went away (its lease gone), taken over by this one.
+        assertThat(queue.claim("gone-instance", LEASE).block(T).runId()).isEqualTo(runId);
+        redis.delete(RunKeys.owner(runId)).block(T);
+        assertThat(store.takeOrphaned(runId, recorder.instanceId(), LEASE).block(T)).isTrue();
+
+        dispatcher.recover(runId).block(T);
+
+        assertThat(queue.dispatching().collectList().block(T)).as("the other instance's claim").containsExactly(runId);
+        assertThat(redis.opsForValue().get(RunKeys.owner(runId)).block(T)).isEqualTo("other-instance");
+        assertThat(store.dispatchable(runId).block(T).status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(queue.depth().block(T)).as("not in the queue twice").isZero();
+    }
+}
