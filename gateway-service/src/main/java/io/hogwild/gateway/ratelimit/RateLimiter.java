@@ -1,6 +1,9 @@
 package io.hogwild.gateway.ratelimit;
 
 import io.hogwild.gateway.config.GatewayProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +20,24 @@ public class RateLimiter {
     /** Whether a request may pass; when not, how long until it would. */
     public record Decision(boolean allowed, long remaining, Duration retryAfter) {}
 
+    /**
+     * Read once: a script made from the resource would ask on every request whether the file changed, which inside
+     * the service's jar means opening the jar entry again.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static final RedisScript<List<Long>> SCRIPT =
-            (RedisScript) RedisScript.of(new ClassPathResource("redis/token-bucket.lua"), List.class);
+    private static final RedisScript<List<Long>> SCRIPT = (RedisScript) RedisScript.of(script("redis/token-bucket.lua"),
+            List.class);
 
     private final ReactiveStringRedisTemplate redis;
     private final GatewayProperties.RateLimit config;
+
+    private static String script(String path) {
+        try {
+            return new ClassPathResource(path).getContentAsString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + " from the classpath", e);
+        }
+    }
 
     public RateLimiter(ReactiveStringRedisTemplate redis, GatewayProperties properties) {
         this.redis = redis;

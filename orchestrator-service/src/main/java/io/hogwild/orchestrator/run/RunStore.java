@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -50,13 +49,13 @@ public class RunStore {
     private final ReactiveStringRedisTemplate redis;
     private final JsonMapper json;
     private final RedisScript<String> transitionScript =
-            RedisScript.of(new ClassPathResource("redis/transition.lua"), String.class);
+            LuaScripts.load("transition", String.class);
     private final RedisScript<String> appendScript =
-            RedisScript.of(new ClassPathResource("redis/append-session-event.lua"), String.class);
+            LuaScripts.load("append-session-event", String.class);
     private final RedisScript<String> enqueueScript =
-            RedisScript.of(new ClassPathResource("redis/enqueue.lua"), String.class);
+            LuaScripts.load("enqueue", String.class);
     private final RedisScript<Long> leaseScript =
-            RedisScript.of(new ClassPathResource("redis/lease.lua"), Long.class);
+            LuaScripts.load("lease", Long.class);
 
     public RunStore(ReactiveStringRedisTemplate redis, JsonMapper json) {
         this.redis = redis;
