@@ -33,10 +33,10 @@ public class RunQueue {
     private final OrchestratorProperties.Queue config;
     private final QueueKeys keys;
     private final Clock clock;
-    private final RedisScript<String> claimScript = script("claim", String.class);
-    private final RedisScript<Long> requeueScript = script("requeue", Long.class);
-    private final RedisScript<Long> dequeueScript = script("dequeue", Long.class);
-    private final RedisScript<Long> positionScript = script("queue-position", Long.class);
+    private final RedisScript<String> claimScript = LuaScripts.load("claim", String.class);
+    private final RedisScript<Long> requeueScript = LuaScripts.load("requeue", Long.class);
+    private final RedisScript<Long> dequeueScript = LuaScripts.load("dequeue", Long.class);
+    private final RedisScript<Long> positionScript = LuaScripts.load("queue-position", Long.class);
 
     @Autowired
     public RunQueue(ReactiveStringRedisTemplate redis, OrchestratorProperties properties, Clock clock) {
@@ -49,10 +49,6 @@ public class RunQueue {
         this.config = config;
         this.keys = new QueueKeys(config.keyPrefix());
         this.clock = clock;
-    }
-
-    private static <T> RedisScript<T> script(String name, Class<T> type) {
-        return LuaScripts.load(name, type);
     }
 
     public QueueKeys keys() {
