@@ -3,13 +3,12 @@ package io.hogwild.engine.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,31 +25,9 @@ class MklCpuPathTest {
     void libtorchsMklCallsThePreloadedVendorCheck(@TempDir Path dir) throws Exception {
         assumeTrue(Files.readString(Path.of("/proc/cpuinfo")).contains("AuthenticAMD"),
                 "MKL's vendor check only matters on AMD CPUs, where the launcher preloads the library");
-        Path source = Path.of("..", "scripts", "mkl-cpu-path", "mkl_cpu_path.c").toAbsolutePath().normalize();
-        Path library = dir.resolve(MklCpuPath.LIBRARY);
-        Process cc;
-        try {
-            cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-O2", "-o", library.toString(), source.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "no C compiler (cc) here: the launcher skips the library too (.ci/run installs gcc)");
-            return;
-        }
-        String ccOutput = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(cc.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(cc.exitValue()).as(ccOutput).isZero();
-
-        ProcessBuilder probe = new ProcessBuilder(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                MklCpuPathProbe.class.getName()).redirectErrorStream(true);
-        probe.environment().put("LD_PRELOAD", library.toString());
-        probe.environment().put("LD_DEBUG", "bindings");
-        probe.environment().put("LD_DEBUG_OUTPUT", dir.resolve("ld").toString());
-        Process p = probe.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        Path library = LauncherLibraries.compile("mkl-cpu-path/mkl_cpu_path.c", dir.resolve(MklCpuPath.LIBRARY), "-O2");
+        String out = LauncherLibraries.runProbe(MklCpuPathProbe.class, Map.of("LD_PRELOAD", library.toString(),
+                "LD_DEBUG", "bindings", "LD_DEBUG_OUTPUT", dir.resolve("ld").toString()), 120);
         assertThat(out).contains("sum 1048576.0").contains("path features");
 
         List<String> bindings;

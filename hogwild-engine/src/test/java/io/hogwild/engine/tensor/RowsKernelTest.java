@@ -3,12 +3,9 @@ package io.hogwild.engine.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -24,16 +21,11 @@ class RowsKernelTest {
 
     @Test
     void kernelProjectsLikeLibtorch(@TempDir Path dir) throws Exception {
-        Path library = build(dir);
-        ProcessBuilder probe = new ProcessBuilder(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                RowsKernelProbe.class.getName()).redirectErrorStream(true);
-        probe.environment().put(RowsKernel.ENV, library.toString());
-        Process p = probe.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        Path jdk = Path.of(System.getProperty("java.home"));
+        assumeTrue(Files.isRegularFile(jdk.resolve("include/jni.h")), "no JNI headers in this JDK: the launcher skips it");
+        Path library = LauncherLibraries.compile("rows-kernel/rows_kernel.c", dir.resolve(RowsKernel.LIBRARY), "-O3",
+                "-march=native", "-I" + jdk.resolve("include"), "-I" + jdk.resolve("include/linux"), "-lpthread", "-ldl");
+        String out = LauncherLibraries.runProbe(RowsKernelProbe.class, Map.of(RowsKernel.ENV, library.toString()), 300);
         assertThat(out).contains("loaded true").contains("float16 storage null").contains("projected 450");
         Matcher m = Pattern.compile("max relative difference ([0-9.Ee-]+)").matcher(out);
         assertThat(m.find()).as(out).isTrue();
@@ -46,27 +38,5 @@ class RowsKernelTest {
         assumeTrue(path != null && !"off".equals(path), "not run by ./hogwild (or with HOGWILD_ROWS_KERNEL=off)");
         assertThat(RowsKernel.loaded()).as("the library the launcher built, " + path).isTrue();
         assertThat(RowsKernel.name()).isEqualTo("rows-kernel");
-    }
-
-    /** The library, compiled with the launcher's command. */
-    private static Path build(Path dir) throws Exception {
-        Path source = Path.of("..", "scripts", "rows-kernel", "rows_kernel.c").toAbsolutePath().normalize();
-        Path jdk = Path.of(System.getProperty("java.home"));
-        assumeTrue(Files.isRegularFile(jdk.resolve("include/jni.h")), "no JNI headers in this JDK: the launcher skips it");
-        Path library = dir.resolve(RowsKernel.LIBRARY);
-        Process cc;
-        try {
-            cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-O3", "-march=native",
-                    "-I" + jdk.resolve("include"), "-I" + jdk.resolve("include/linux"),
-                    "-o", library.toString(), source.toString(), "-lpthread", "-ldl")
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "no C compiler (cc) here: the launcher skips the kernel too (.ci/run installs gcc)");
-            return null;
-        }
-        String ccOutput = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(cc.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(cc.exitValue()).as(ccOutput).isZero();
-        return library;
     }
 }
