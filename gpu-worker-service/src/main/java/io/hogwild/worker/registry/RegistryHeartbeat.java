@@ -1,5 +1,6 @@
 package io.hogwild.worker.registry;
 
+import io.hogwild.contracts.worker.RegistryKeys;
 import io.hogwild.contracts.worker.WorkerRegistration;
 import io.hogwild.worker.config.WorkerProperties;
 import io.hogwild.worker.served.ServedModel;
@@ -14,6 +15,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
+import org.springframework.data.domain.Range;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
@@ -22,9 +24,10 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Announces this worker in the Redis registry: every interval, key {@code prefix + id} gets the current
- * {@link WorkerRegistration} (JSON) with a TTL, so a worker that dies disappears on its own; the key is removed
- * on an orderly shutdown. Redis being down never stops the worker from serving the sessions it is given: the
+ * Announces this worker in the Redis registry ({@link RegistryKeys}): every interval, key {@code prefix + id} gets the
+ * current {@link WorkerRegistration} (JSON) with a TTL, so a worker that dies disappears on its own, and the registry's
+ * index the time of this heartbeat (the orchestrator finds the workers through it); both are removed on an orderly
+ * shutdown. Redis being down never stops the worker from serving the sessions it is given: the
  * failure is logged once (and the recovery), and the heartbeat keeps trying.
  */
 @Component
@@ -40,6 +43,7 @@ public class RegistryHeartbeat {
     private final SessionService sessions;
     private final Environment environment;
     private final String workerId;
+    private final RegistryKeys keys;
     private volatile Disposable beating;
     private volatile boolean failing;
 
@@ -52,6 +56,7 @@ public class RegistryHeartbeat {
         this.sessions = sessions;
         this.environment = environment;
         this.workerId = properties.id() == null || properties.id().isBlank() ? hostName() : properties.id();
+        this.keys = new RegistryKeys(properties.registryPrefix());
     }
 
     public String workerId() {
@@ -59,7 +64,7 @@ public class RegistryHeartbeat {
     }
 
     public String key() {
-        return properties.registryPrefix() + workerId;
+        return keys.worker(workerId);
     }
 
     /** The registration as it would be written now. */
@@ -93,8 +98,15 @@ public class RegistryHeartbeat {
     }
 
     private Mono<Boolean> beat(ReactiveStringRedisTemplate template) {
-        return Mono.fromCallable(() -> json.writeValueAsString(registration()))
-                .flatMap(value -> template.opsForValue().set(key(), value, properties.heartbeatTtl()))
+        return Mono.fromCallable(this::registration)
+                .flatMap(now -> template.opsForValue().set(key(), json.writeValueAsString(now),
+                                properties.heartbeatTtl())
+                        // Indexed after the key is written, so that a reader of the index finds the registration.
+                        .then(template.opsForZSet().add(keys.index(), workerId, now.heartbeatAtMillis()))
+                        .then(template.opsForZSet().removeRangeByScore(keys.index(), Range.leftUnbounded(
+                                Range.Bound.exclusive((double) now.heartbeatAtMillis()
+                                        - RegistryKeys.FORGET_AFTER.toMillis()))))
+                        .thenReturn(true))
                 .timeout(REDIS_TIMEOUT)
                 .doOnSuccess(ok -> {
                     if (failing) {
@@ -130,7 +142,8 @@ public class RegistryHeartbeat {
         d.dispose();
         ReactiveStringRedisTemplate template = redis.getIfAvailable();
         try {
-            template.delete(key()).timeout(REDIS_TIMEOUT).onErrorResume(e -> Mono.empty()).block();
+            template.delete(key()).then(template.opsForZSet().remove(keys.index(), workerId))
+                    .timeout(REDIS_TIMEOUT).onErrorResume(e -> Mono.empty()).block();
         } catch (RuntimeException e) {
             log.debug("Could not remove {} from the registry", key(), e);
         }

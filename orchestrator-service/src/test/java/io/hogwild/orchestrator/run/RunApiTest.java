@@ -294,9 +294,8 @@ class RunApiTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        redis.command("SET", "hogwild:workers:gone", StubGpuWorker.JSON.writeValueAsString(
-                new io.hogwild.contracts.worker.WorkerRegistration("gone", "http://127.0.0.1:" + closedPort,
-                        "stub-model", 4, 0, 1, System.currentTimeMillis(), false)), "EX", "60");
+        StubGpuWorker.announce(redis, new io.hogwild.contracts.worker.WorkerRegistration("gone",
+                "http://127.0.0.1:" + closedPort, "stub-model", 4, 0, 1, System.currentTimeMillis(), false));
         RunView queued = create("{\"problem\":\"x\"}");
         assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
         http.post().uri("/internal/runs/{id}/cancel", queued.runId()).exchange().expectStatus().isAccepted();

@@ -1,6 +1,7 @@
 package io.hogwild.orchestrator.support;
 
 import io.hogwild.contracts.worker.ModelInfo;
+import io.hogwild.contracts.worker.RegistryKeys;
 import io.hogwild.contracts.event.EventData;
 import io.hogwild.contracts.worker.SessionEvent;
 import io.hogwild.contracts.worker.SessionPlan;
@@ -33,6 +34,8 @@ public final class StubGpuWorker implements AutoCloseable {
     public enum Mode { ACCEPT, FULL, DROP_CONNECTIONS }
 
     public static final JsonMapper JSON = ServiceJson.mapper();
+    /** The registry the orchestrator reads by default. */
+    public static final RegistryKeys REGISTRY = new RegistryKeys("hogwild:workers:");
 
     private static final String CHATML = "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n'"
             + " + message['content'] + '<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}"
@@ -184,13 +187,21 @@ public final class StubGpuWorker implements AutoCloseable {
 
     /** Writes (or refreshes) this worker's registration, as its heartbeat would. */
     public void register(TestRedis redis, int maxSessions, int activeSessions) {
-        WorkerRegistration registration = new WorkerRegistration(id, url(), "stub-model", maxSessions,
-                activeSessions, 1L << 30, System.currentTimeMillis(), false);
-        redis.command("SET", "hogwild:workers:" + id, JSON.writeValueAsString(registration), "EX", "60");
+        announce(redis, new WorkerRegistration(id, url(), "stub-model", maxSessions, activeSessions, 1L << 30,
+                System.currentTimeMillis(), false));
     }
 
     public void unregister(TestRedis redis) {
-        redis.command("DEL", "hogwild:workers:" + id);
+        redis.command("DEL", REGISTRY.worker(id));
+        redis.command("ZREM", REGISTRY.index(), id);
+    }
+
+    /** Writes a registration in the default registry as a GPU worker's heartbeat does: its key, then the index. */
+    public static void announce(TestRedis redis, WorkerRegistration registration) {
+        redis.command("SET", REGISTRY.worker(registration.workerId()), JSON.writeValueAsString(registration),
+                "EX", "60");
+        redis.command("ZADD", REGISTRY.index(), Long.toString(registration.heartbeatAtMillis()),
+                registration.workerId());
     }
 
     private static Mono<Void> json(reactor.netty.http.server.HttpServerResponse res, int status, Object body) {
