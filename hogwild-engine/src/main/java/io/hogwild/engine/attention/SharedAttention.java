@@ -37,6 +37,9 @@ import java.util.Map;
  * for its target block), and that whole array is stored with one {@code index_put}: the keys to their columns, every
  * other vector to scratch columns the pass never reads. In a pass of several sessions the broadcast is one for all of
  * them ({@link JointRotation}).
+ *
+ * <p>On the CPU, for a small model's passes of a few rows, the store and everything after the rotation is one native
+ * call per layer instead ({@link AttentionKernel}): there the operators' dispatch, not their arithmetic, is the cost.
  */
 final class SharedAttention implements Attention {
 
@@ -53,12 +56,18 @@ final class SharedAttention implements Attention {
         final float[] sinTable;
         /** Per rotated vector (slot, head, row): its cache column, or -1 (scratch). */
         private final long[] keyColumns;
-        private final NDArray mask;
+        /** Per row, the slot its new key is rotated for (its target block's). */
+        private final int[] keySlots;
+        /** The visibility mask on the host, {@code null} when every row sees every column. */
+        private final float[] maskHost;
         /** Per floating column, the slot its block's keys are scored with (0 for a column of no block). */
         private final int[] slotOfColumn;
+        /** Whether the layers of this pass go to the {@link AttentionKernel}. */
+        private final boolean kernel;
         /** Device tables and indices, built on first use; keyed by the slots of the rotated array they serve. */
         private NDArray cos;
         private NDArray sin;
+        private NDArray mask;
         private final Map<Integer, NDIndex> keyStores = new HashMap<>();
         private final Map<Integer, NDArray> ownScores = new HashMap<>();
 
@@ -78,6 +87,7 @@ final class SharedAttention implements Attention {
             float[] s = new float[c.length];
             long[] target = new long[slots * (group + 1) * rows];
             Arrays.fill(target, -1);
+            int[] keySlotOfRow = new int[rows];
             for (Slot w : plan.slots()) {
                 for (int i = 0; i < w.count(); i++) {
                     int r = w.row() + i;
@@ -92,13 +102,28 @@ final class SharedAttention implements Attention {
                     // A new key is rotated like its writer's query for its target block: to base + local index.
                     int keySlot = w.target().isFloating() ? slotOf.get(w.target()) : 0;
                     target[(keySlot * (group + 1) + group) * rows + r] = plan.newColumns()[r];
+                    keySlotOfRow[r] = keySlot;
                 }
             }
             this.cosTable = c;
             this.sinTable = s;
             this.keyColumns = target;
-            this.mask = visibilityMask(plan);
+            this.keySlots = keySlotOfRow;
+            this.maskHost = visibilityMask(plan, group, rows);
             this.slotOfColumn = floating.isEmpty() ? null : slotsOfColumns(plan, slotOf);
+            this.kernel = AttentionKernel.applies(rows, plan.dtype(), plan.pass().getDevice());
+        }
+
+        float[] maskHost() {
+            return maskHost;
+        }
+
+        int[] slotOfColumn() {
+            return slotOfColumn;
+        }
+
+        int[] keySlots() {
+            return keySlots;
         }
 
         /** Rotated vectors per slot, {@code (group + 1) * rows}: a rotated array holds {@code slots * perSlot()}. */
@@ -125,6 +150,12 @@ final class SharedAttention implements Attention {
          */
         NDArray attendRotated(int layer, NDArray rotated, NDArray values, int rotatedSlots) {
             NDManager scope = rotated.getManager();
+            if (kernel) {
+                NDArray out = AttentionKernel.attend(this, layer, rotated, rotatedSlots, values, scope);
+                if (out != null) {
+                    return out;
+                }
+            }
             // All rotated vectors go to the cache in one store: the new keys to their columns, the rest to scratch.
             plan.storeKeys(layer, rotated, keyStores.computeIfAbsent(rotatedSlots, this::keyStore));
             plan.storeValues(layer, values);
@@ -139,7 +170,11 @@ final class SharedAttention implements Attention {
                 NDArray floatingScores = floatingScores(keys, rotated, rotatedSlots, scope);
                 scores = scores == null ? floatingScores : scores.concat(floatingScores, 2);
             }
-            if (mask != null) {
+            if (maskHost != null) {
+                if (mask == null) {
+                    mask = plan.upload(maskHost, new Shape((long) group * rows, maskHost.length / ((long) group * rows)),
+                            DataType.FLOAT32);
+                }
                 scores = scores.add(mask);
             }
             NDArray probs = Torch.softmax(scores, 2, DataType.FLOAT32).toType(plan.dtype(), false);
@@ -202,7 +237,7 @@ final class SharedAttention implements Attention {
          * 0 where a row's writer sees the key, minus infinity elsewhere (blocks outside its view, keys after the
          * query in its target block, columns of no token). {@code null} when every row sees every column.
          */
-        private NDArray visibilityMask(PassPlan plan) {
+        private static float[] visibilityMask(PassPlan plan, int group, int rows) {
             int alignedColumns = plan.alignedEnd();
             int columns = alignedColumns + (plan.floatingEnd() - plan.floatingStart());
             float[] m = new float[group * rows * columns];
@@ -224,8 +259,7 @@ final class SharedAttention implements Attention {
                     }
                 }
             }
-            return visible == (long) columns * rows ? null
-                    : plan.upload(m, new Shape(group * rows, columns), DataType.FLOAT32);
+            return visible == (long) columns * rows ? null : m;
         }
 
         /** Per floating column, the slot of the block that owns it (0, never read, for a column of no block). */

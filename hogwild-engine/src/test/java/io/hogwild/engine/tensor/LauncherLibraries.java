@@ -25,9 +25,14 @@ final class LauncherLibraries {
      * source, as the launcher gives them); the test is skipped where there is no C compiler, as the launcher skips
      * the library.
      */
+    /** The absolute path of a file under scripts/ (for further sources among the flags of {@link #compile}). */
+    static String source(String path) {
+        return Path.of("..", "scripts", path).toAbsolutePath().normalize().toString();
+    }
+
     static Path compile(String source, Path library, String... flags) throws Exception {
         List<String> command = new ArrayList<>(List.of("cc", "-shared", "-fPIC", "-o", library.toString(),
-                Path.of("..", "scripts", source).toAbsolutePath().normalize().toString()));
+                source(source)));
         command.addAll(List.of(flags));
         Process cc;
         try {

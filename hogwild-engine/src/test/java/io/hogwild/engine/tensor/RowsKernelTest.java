@@ -23,8 +23,9 @@ class RowsKernelTest {
     void kernelProjectsLikeLibtorch(@TempDir Path dir) throws Exception {
         Path jdk = Path.of(System.getProperty("java.home"));
         assumeTrue(Files.isRegularFile(jdk.resolve("include/jni.h")), "no JNI headers in this JDK: the launcher skips it");
-        Path library = LauncherLibraries.compile("rows-kernel/rows_kernel.c", dir.resolve(RowsKernel.LIBRARY), "-O3",
-                "-march=native", "-I" + jdk.resolve("include"), "-I" + jdk.resolve("include/linux"), "-lpthread", "-ldl");
+        Path library = LauncherLibraries.compile("rows-kernel/rows_kernel.c", dir.resolve(RowsKernel.LIBRARY),
+                LauncherLibraries.source("rows-kernel/rows_attention.c"), "-O3", "-march=native",
+                "-I" + jdk.resolve("include"), "-I" + jdk.resolve("include/linux"), "-lpthread", "-ldl", "-lm");
         String out = LauncherLibraries.runProbe(RowsKernelProbe.class, Map.of(RowsKernel.ENV, library.toString()), 300);
         assertThat(out).contains("loaded true").contains("float16 storage null").contains("projected 450");
         Matcher m = Pattern.compile("max relative difference ([0-9.Ee-]+)").matcher(out);
