@@ -5,8 +5,10 @@ token with the prompt prefix cold (first run of a worker count) and cached (the 
 Usage: batching_platform.py [BASE_URL] [API_KEY] [POLL_SECONDS]. A run's end is seen by polling it every POLL_SECONDS
 (0.2 by default, as in the first measurements): up to that much is added to each run of the sequential phase and to
 the last run of the concurrent one, so a long poll flatters the ratio; 0.02 measures closer to the truth but its
-requests cost the services CPU too."""
-import json, random, sys, threading, time, urllib.request
+requests cost the services CPU too. So each phase is also timed by the platform's own clock, whatever the poll:
+"server_seconds" is the sum of the runs' created_at -> finished_at one after another (a client that posts the next run
+the moment the last one ends), and first created_at -> last finished_at at once; "server_speedup" relates those."""
+import datetime, json, random, sys, threading, time, urllib.request
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18880"
 KEY = sys.argv[2] if len(sys.argv) > 2 else "dev-key"
@@ -52,6 +54,14 @@ def wait(run_id, first_token=None):
 def tokens(v):
     return sum(w["tokens"] for w in v.get("progress") or [])
 
+def instant(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+def server_seconds(views, concurrent):
+    if concurrent:
+        return max(instant(v["finished_at"]) for v in views) - min(instant(v["created_at"]) for v in views)
+    return sum(instant(v["finished_at"]) - instant(v["created_at"]) for v in views)
+
 def batch(problems, concurrent):
     t0 = time.time()
     views = []
@@ -64,7 +74,9 @@ def batch(problems, concurrent):
     elapsed = time.time() - t0
     gen = sum(tokens(v) for v in views)
     right = sum(1 for v, (_, a) in zip(views, problems) if v.get("final_answer") == a)
-    return {"seconds": round(elapsed, 2), "generated_tokens": gen, "tokens_per_s": round(gen / elapsed, 1),
+    server = server_seconds(views, concurrent)
+    return {"seconds": round(elapsed, 2), "server_seconds": round(server, 3), "generated_tokens": gen,
+            "tokens_per_s": round(gen / elapsed, 1), "server_tokens_per_s": round(gen / server, 1),
             "right": right, "answers": [v.get("final_answer") for v in views],
             "statuses": sorted(set(v["status"] for v in views))}
 
@@ -80,6 +92,7 @@ out = {"poll_seconds": POLL}
 out["sequential"] = batch(problems, False)
 out["concurrent"] = batch(problems, True)
 out["speedup"] = round(out["concurrent"]["tokens_per_s"] / out["sequential"]["tokens_per_s"], 2)
+out["server_speedup"] = round(out["concurrent"]["server_tokens_per_s"] / out["sequential"]["server_tokens_per_s"], 2)
 out["same_answers_batched_vs_sequential"] = out["sequential"]["answers"] == out["concurrent"]["answers"]
 out["expected"] = [a for _, a in problems]
 out["ttft_s_prefix_cold_3_workers"] = ttft(3, problem(rng)[0])
