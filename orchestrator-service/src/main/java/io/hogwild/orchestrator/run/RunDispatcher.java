@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -143,26 +144,35 @@ public class RunDispatcher {
     private Mono<Boolean> dispatch(Claim claim, List<WorkerRegistration> workers, Set<String> unreachable) {
         String runId = claim.runId();
         inFlight.add(runId);
+        // "The run is gone" is told apart before any branch runs, not by an empty result after them: a settle after
+        // a branch that completed empty would take the run out of the dispatching set even when it had been put back
+        // and claimed by another instance meanwhile (the stranding recover() had, seen in ChaosEndToEndTest).
         return store.dispatchable(runId)
-                .flatMap(run -> {
-                    if (run.status() != RunStatus.QUEUED) {
-                        return queue.settle(runId).then(store.releaseOwnership(runId, recorder.instanceId()))
-                                .thenReturn(true);
-                    }
-                    WorkerRegistration worker = workers.stream()
-                            .filter(w -> run.model() == null || run.model().equals(w.modelId()))
-                            .max(Comparator.<WorkerRegistration>comparingInt(this::freeSlots)
-                                    .thenComparingLong(WorkerRegistration::cacheBytesFree))
-                            .orElse(null);
-                    if (worker == null) {
-                        // No free worker serves this run's model: it keeps its place and its client its turn.
-                        return queue.requeue(claim, recorder.instanceId()).thenReturn(false);
-                    }
-                    return startOn(claim, run, worker)
-                            .onErrorResume(e -> failed(claim, worker, e, unreachable));
-                })
-                .switchIfEmpty(Mono.defer(() -> queue.settle(runId).thenReturn(true)))
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(found -> found.isEmpty()
+                        ? queue.settle(runId).thenReturn(true)
+                        : dispatchClaimed(claim, found.get(), workers, unreachable))
                 .doFinally(signal -> inFlight.remove(runId));
+    }
+
+    /** {@link #dispatch} for a run that exists: settled when no longer QUEUED, started, or put back. */
+    private Mono<Boolean> dispatchClaimed(Claim claim, Dispatchable run, List<WorkerRegistration> workers,
+                                          Set<String> unreachable) {
+        String runId = claim.runId();
+        if (run.status() != RunStatus.QUEUED) {
+            return queue.settle(runId).then(store.releaseOwnership(runId, recorder.instanceId())).thenReturn(true);
+        }
+        WorkerRegistration worker = workers.stream()
+                .filter(w -> run.model() == null || run.model().equals(w.modelId()))
+                .max(Comparator.<WorkerRegistration>comparingInt(this::freeSlots)
+                        .thenComparingLong(WorkerRegistration::cacheBytesFree))
+                .orElse(null);
+        if (worker == null) {
+            // No free worker serves this run's model: it keeps its place and its client its turn.
+            return queue.requeue(claim, recorder.instanceId()).thenReturn(false);
+        }
+        return startOn(claim, run, worker).onErrorResume(e -> failed(claim, worker, e, unreachable));
     }
 
     private Mono<Boolean> startOn(Claim claim, Dispatchable run, WorkerRegistration worker) {

@@ -2,14 +2,18 @@ package io.hogwild.orchestrator.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hogwild.collaboration.plan.RunSettings;
 import io.hogwild.contracts.Layout;
 import io.hogwild.contracts.run.RunRequest;
 import io.hogwild.contracts.run.RunStatus;
+import io.hogwild.contracts.worker.WorkerRegistration;
 import io.hogwild.orchestrator.config.OrchestratorProperties;
 import io.hogwild.orchestrator.support.OrchestratorTest;
+import io.hogwild.orchestrator.support.StubGpuWorker;
 import io.hogwild.orchestrator.workers.GpuWorkerClient;
 import io.hogwild.orchestrator.workers.WorkerRegistry;
 import io.hogwild.orchestrator.workers.WorkerResilience;
+import io.hogwild.testing.redis.TestRedis;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +25,10 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.core.publisher.Mono;
 
 /**
- * The takeover's recovery of a claimed run whose dispatcher went away, against the real Redis: when it puts the run
+ * A claimed run is never dropped, against the real Redis. First, a dispatch that ends without an outcome (here a
+ * planner that completes empty) leaves the run claimed, so that the takeover starts it or puts it back once the lease
+ * runs out; it used to take it out of the dispatching set, leaving a QUEUED run in neither the queue nor the set.
+ * Second, the takeover's recovery of a claimed run whose dispatcher went away: when it puts the run
  * back in its queue and another instance claims it at once, that claim stands (the run stays in the dispatching set
  * under the other instance's lease), so the other instance can start it or put it back. An earlier recovery took the
  * run out of the dispatching set once more after putting it back, and a claim made in between was left without its
@@ -65,6 +72,36 @@ class RunDispatcherRecoverTest {
         public Mono<Boolean> requeue(Claim claim, String instance) {
             return super.requeue(claim, instance)
                     .flatMap(back -> claim("other-instance", LEASE).thenReturn(back));
+        }
+    }
+
+    @Test
+    void aDispatchWithoutAnOutcomeLeavesTheRunClaimedForTheTakeover() {
+        RunQueue queue = new RunQueue(redis, new OrchestratorProperties.Queue("test-queue:" + UUID.randomUUID() + ":",
+                100, Duration.ofMillis(100), 32, Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Duration.ofMinutes(10), "internal"), Clock.systemUTC());
+        RunPlanner noPlan = new RunPlanner(null, null, null) {
+            @Override
+            public Mono<Planned> plan(String runId, RunSettings settings, WorkerRegistration worker,
+                                      boolean budgetChosen) {
+                return Mono.empty();
+            }
+        };
+        RunDispatcher dispatcher = new RunDispatcher(store, queue, noPlan, recorder, registry, resilience, client,
+                properties, trigger, Clock.systemUTC());
+        String runId = "no-outcome-" + UUID.randomUUID();
+        assertThat(store.enqueue(queue.keys(), new RunStore.NewRun(runId, RunRequest.of("2+2"), Layout.SINGLE,
+                List.of("Alice"), null, null, 7L, "alice", Instant.now()), 100).block(T).accepted()).isTrue();
+        String worker = "no-outcome-worker-" + UUID.randomUUID();
+        StubGpuWorker.announce(TestRedis.shared(), new WorkerRegistration(worker, "http://127.0.0.1:1", "stub-model",
+                4, 0, 1L << 30, System.currentTimeMillis(), false));
+        try {
+            dispatcher.round().block(T);
+
+            assertThat(queue.dispatching().collectList().block(T)).as("still claimed").containsExactly(runId);
+            assertThat(store.dispatchable(runId).block(T).status()).isEqualTo(RunStatus.QUEUED);
+        } finally {
+            StubGpuWorker.unregister(TestRedis.shared(), worker);
         }
     }
 

@@ -192,8 +192,13 @@ public final class StubGpuWorker implements AutoCloseable {
     }
 
     public void unregister(TestRedis redis) {
-        redis.command("DEL", REGISTRY.worker(id));
-        redis.command("ZREM", REGISTRY.index(), id);
+        unregister(redis, id);
+    }
+
+    /** Removes a registration from the default registry, as a worker's orderly shutdown does. */
+    public static void unregister(TestRedis redis, String workerId) {
+        redis.command("DEL", REGISTRY.worker(workerId));
+        redis.command("ZREM", REGISTRY.index(), workerId);
     }
 
     /** Writes a registration in the default registry as a GPU worker's heartbeat does: its key, then the index. */
