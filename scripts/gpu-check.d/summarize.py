@@ -89,6 +89,25 @@ def speed_summary(out_dir):
     return tables
 
 
+def batching_summary(work_dir):
+    """Issue 16's bench: each batching part's sessions batched against the same sessions one after another."""
+    result = {}
+    for path in sorted(glob.glob(os.path.join(work_dir, "batching-*.json"))):
+        shape = os.path.basename(path)[len("batching-"):-len(".json")]
+        for r in (load(path) or {}).get("rows", []):
+            b = r.get("batching")
+            if r.get("mode") == "shared" and b:
+                result[shape] = {"sessions": b.get("sessions"), "workers": r["workers"], "context": r["context"],
+                                 "round_ms_batched": b.get("round_ms_batched"),
+                                 "round_ms_sequential": b.get("round_ms_sequential"),
+                                 "tokens_per_s_batched": b.get("tokens_per_s_batched"),
+                                 "tokens_per_s_sequential": b.get("tokens_per_s_sequential"),
+                                 "batching_speedup": r.get("batching_speedup"),
+                                 "speedup_at_least_3": r.get("batching_speedup") is not None
+                                 and r["batching_speedup"] >= 3}
+    return result
+
+
 def goals(speed):
     rows = speed.get(GOAL["shape"], {}).get("rows", [])
     row = next((r for r in rows if r["workers"] == GOAL["workers"] and r["context"] == GOAL["context"]), None)
@@ -138,7 +157,8 @@ def main(argv):
     summary = {"environment": env, "parts": parts,
                "golden": golden_summary(load(os.path.join(args.out, "golden.json")),
                                         load(os.path.join(args.out, "golden-transformers.json"))),
-               "speed": speed, "goal_qwen3_8b_4_workers_8192": goals(speed)}
+               "speed": speed, "goal_qwen3_8b_4_workers_8192": goals(speed),
+               "batching": batching_summary(args.work)}
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     with open(os.path.join(args.out, "logs.txt"), "w") as f:
@@ -153,6 +173,8 @@ def main(argv):
             print(f"  {r['workers']:>2} {r['context']:>6} {r.get('engine_step_ms', '-')} "
                   f"({r.get('engine_ratio_vs_one_worker', '-')}) {r.get('transformers_step_ms', '-')}")
     print("goal:", json.dumps(summary["goal_qwen3_8b_4_workers_8192"]))
+    for shape, b in summary["batching"].items():
+        print(f"batching {shape}:", json.dumps(b))
 
 
 if __name__ == "__main__":

@@ -130,7 +130,7 @@ class GpuCheckKitTest {
                 "gpu-check: run: unknown option '--frobnicate'");
         assertOneLineUsageError(GpuCheckScript.run(tmp, "run", "--kit", k, "--torch-dir", t, "--parts", "golden,fast"),
                 "gpu-check: run: unknown part 'fast' (known: build golden golden-reference bench-qwen3-8b"
-                        + " reference-qwen3-8b bench-qwen3-0.6b reference-qwen3-0.6b)");
+                        + " reference-qwen3-8b batching-qwen3-0.6b bench-qwen3-0.6b reference-qwen3-0.6b)");
         assertOneLineUsageError(GpuCheckScript.run(tmp, "run", "--kit", k, "--device", "tpu"),
                 "gpu-check: run: --device must be gpu or cpu, got 'tpu'");
         assertOneLineUsageError(GpuCheckScript.run(tmp, "run", "--kit", k, "--budget"),
@@ -169,7 +169,8 @@ class GpuCheckKitTest {
         assertThat(r.out()).contains("# JNI library for DJL: " + cache + "/0.36.0-libdjl_torch.so");
         List<String> steps = r.out().lines().filter(l -> l.startsWith("[")).toList();
         assertThat(steps).extracting(l -> l.substring(1, l.indexOf(','))).containsExactly("build", "build", "golden",
-                "golden-reference", "bench-qwen3-8b", "reference-qwen3-8b", "bench-qwen3-0.6b", "reference-qwen3-0.6b");
+                "golden-reference", "bench-qwen3-8b", "reference-qwen3-8b", "batching-qwen3-0.6b", "bench-qwen3-0.6b",
+                "reference-qwen3-0.6b");
         // CMake against the torch package's own config, CUDA on; then the g++ fallback; both install where DJL looks.
         assertThat(steps.get(0)).contains("JAVA_HOME='" + work + "/jre' cmake -S '" + kit
                         + "/djl/engines/pytorch/pytorch-native'", "-DCMAKE_PREFIX_PATH='" + torch + "/share/cmake'",
@@ -184,6 +185,8 @@ class GpuCheckKitTest {
         assertThat(steps.get(4)).contains("EngineCli bench --shape qwen3-8b --workers 1\\,2\\,4\\,8 --context"
                 + " 1024\\,8192\\,16384", "--modes shared --dtype bfloat16");
         assertThat(steps.get(5)).contains("transformers_reference.py speed --shape qwen3-8b");
+        assertThat(steps.get(6)).contains("EngineCli bench --shape qwen3-0.6b --sessions 4 --workers 2 --context 2048",
+                "--modes shared --dtype bfloat16", ">'" + work + "/batching-qwen3-0.6b.json'");
         // A dry run executes nothing.
         assertThat(out).doesNotExist();
         assertThat(work).doesNotExist();

@@ -57,6 +57,11 @@ class SummaryTest {
                   "step_ratio_vs_one_worker": 1.0},
                  {"mode": "shared", "workers": 4, "context": 8192, "step_ms_median": 12.0, "tokens_per_s": 333.3,
                   "step_ratio_vs_one_worker": 1.2}]}""");
+        write(work.resolve("batching-qwen3-0.6b.json"), """
+                {"device": "gpu(0)", "rows": [
+                 {"mode": "shared", "workers": 2, "context": 2048, "step_ms_median": 9.0, "tokens_per_s": 222.2,
+                  "batching": {"sessions": 4, "round_ms_batched": 10.0, "round_ms_sequential": 36.0,
+                   "tokens_per_s_batched": 800.0, "tokens_per_s_sequential": 222.2}, "batching_speedup": 3.6}]}""");
         write(out.resolve("reference-qwen3-8b.json"), """
                 {"rows": [{"workers": 4, "context": 8192, "step_ms_median": 30.0, "tokens_per_s": 133.3},
                           {"workers": 8, "context": 8192, "step_ms_median": 40.0, "tokens_per_s": 200.0}]}""");
@@ -90,6 +95,11 @@ class SummaryTest {
         assertThat(goal.path("step_within_15ms").asBoolean()).isTrue();
         assertThat(goal.path("ratio_within_1.3").asBoolean()).isTrue();
         assertThat(goal.path("faster_than_transformers").asBoolean()).isTrue();
+        JsonNode batching = s.path("batching").path("qwen3-0.6b");
+        assertThat(batching.path("sessions").asInt()).isEqualTo(4);
+        assertThat(batching.path("round_ms_sequential").asDouble()).isEqualTo(36.0);
+        assertThat(batching.path("batching_speedup").asDouble()).isEqualTo(3.6);
+        assertThat(batching.path("speedup_at_least_3").asBoolean()).isTrue();
         assertThat(Files.readString(out.resolve("logs.txt"))).contains("===== golden (103 lines",
                 "first error lines before the tail", "'LegacyEvent' was not declared", "line two");
     }
