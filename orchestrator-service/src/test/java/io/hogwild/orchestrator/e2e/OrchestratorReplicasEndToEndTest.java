@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,16 +71,25 @@ class OrchestratorReplicasEndToEndTest {
         WebTestClient toSurvivor = StubGpuWorker.client(CollaborativeRunEndToEndTest.port(survivor));
         await().atMost(Duration.ofSeconds(60)).until(() -> redis.command("GET", "hogwild:workers:" + workerId) != null);
 
-        // Half of the runs posted to each replica; either may dispatch any of them.
+        // Runs posted to either replica, and either may dispatch any of them (each is woken by its own posts and
+        // claims on its timer too). Most go to the one to be killed first, so that it holds some when it dies: with
+        // posts alternating, the warm replica in this JVM could claim all eight before the fresh process claimed one.
         List<String> runIds = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            runIds.add(E2e.post(i % 2 == 0 ? toDoomed : toSurvivor, E2e.collaboration(i)));
+            runIds.add(E2e.post(i < RUNS - 2 ? toDoomed : toSurvivor, E2e.collaboration(i)));
         }
 
         // Kill the replica while it records runs that have written tokens.
         Function<String, Object> owner = runId -> redis.command("GET", "hogwild:run:" + runId + ":owner");
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> runIds.stream()
-                .anyMatch(id -> heldByDoomed(owner.apply(id), survivorId) && E2e.tokens(toSurvivor, id) > 0));
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> runIds.stream()
+                    .anyMatch(id -> heldByDoomed(owner.apply(id), survivorId) && E2e.tokens(toSurvivor, id) > 0));
+        } catch (ConditionTimeoutException e) {
+            // Say who held what, so that a failure tells a race in the test from one in the dispatcher.
+            throw new AssertionError("no run recorded by the replica to kill had tokens; survivor " + survivorId
+                    + "; runs: " + runIds.stream().map(id -> id + "=" + E2e.get(toSurvivor, id).status() + "/"
+                    + owner.apply(id)).toList(), e);
+        }
         Set<String> heldAtKill = runIds.stream()
                 .filter(id -> heldByDoomed(owner.apply(id), survivorId)
                         && E2e.get(toSurvivor, id).status() == RunStatus.RUNNING)
