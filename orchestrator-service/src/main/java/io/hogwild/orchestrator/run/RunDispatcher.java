@@ -145,8 +145,9 @@ public class RunDispatcher {
         String runId = claim.runId();
         inFlight.add(runId);
         // "The run is gone" is told apart before any branch runs, not by an empty result after them: a settle after
-        // a branch that completed empty would take the run out of the dispatching set even when it had been put back
-        // and claimed by another instance meanwhile (the stranding recover() had, seen in ChaosEndToEndTest).
+        // a branch that completed empty would take a run out of the dispatching set while it is still claimed (or
+        // put back and claimed by another instance meanwhile, as recover() once did), leaving it QUEUED with nobody
+        // to dispatch it. A branch without an outcome leaves the claim to the takeover once its lease runs out.
         return store.dispatchable(runId)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
