@@ -3,8 +3,9 @@
  * (io.hogwild.engine.attention.AttentionKernel, JNI). Built by ./hogwild into the same library as rows_kernel.c.
  *
  * Why: for a small model each session's attention in a pass is a dozen tiny libtorch operators per layer (store the
- * keys and values, slice, score, gather the floating columns' slots, mask, softmax, weigh the values), and their
- * dispatch, not their arithmetic, is what a pass of many sessions pays for. Here the same steps are one call.
+ * keys and values, slice, score, gather the floating columns' slots, mask, softmax, weigh the values), each costing
+ * more to dispatch than to compute, and a pass of many sessions pays them per session. Here the same steps are one
+ * call, and what is left of its time is mostly reading the session's cache.
  *
  * What (the same as SharedAttention's operators, in the same layouts):
  *   rotated  [kv][vectors][d]  vector (slot * (group + 1) + g) * rows + r: query head g (g < group) or the new key
