@@ -59,13 +59,18 @@ class RunDispatcherRecoverTest {
     private static final Duration T = Duration.ofSeconds(10);
     private static final Duration LEASE = Duration.ofSeconds(30);
 
+    /** Settings of a queue of the test's own (a fresh key prefix), which the context's dispatcher never sees. */
+    static OrchestratorProperties.Queue ownQueue() {
+        return new OrchestratorProperties.Queue("test-queue:" + UUID.randomUUID() + ":", 100, Duration.ofMillis(100),
+                32, Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMinutes(10),
+                "internal");
+    }
+
     /** A queue of the test's own, where another instance claims every run the moment it is put back. */
     static final class ContendedQueue extends RunQueue {
 
         ContendedQueue(ReactiveStringRedisTemplate redis) {
-            super(redis, new OrchestratorProperties.Queue("test-queue:" + UUID.randomUUID() + ":", 100,
-                    Duration.ofMillis(100), 32, Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(30),
-                    Duration.ofMinutes(10), "internal"), Clock.systemUTC());
+            super(redis, ownQueue(), Clock.systemUTC());
         }
 
         @Override
@@ -77,9 +82,7 @@ class RunDispatcherRecoverTest {
 
     @Test
     void aDispatchWithoutAnOutcomeLeavesTheRunClaimedForTheTakeover() {
-        RunQueue queue = new RunQueue(redis, new OrchestratorProperties.Queue("test-queue:" + UUID.randomUUID() + ":",
-                100, Duration.ofMillis(100), 32, Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(30),
-                Duration.ofMinutes(10), "internal"), Clock.systemUTC());
+        RunQueue queue = new RunQueue(redis, ownQueue(), Clock.systemUTC());
         RunPlanner noPlan = new RunPlanner(null, null, null) {
             @Override
             public Mono<Planned> plan(String runId, RunSettings settings, WorkerRegistration worker,
