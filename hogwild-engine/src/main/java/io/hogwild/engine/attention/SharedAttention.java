@@ -39,7 +39,8 @@ import java.util.Map;
  * them ({@link JointRotation}).
  *
  * <p>On the CPU, for a small model's passes of a few rows, the store and everything after the rotation is one native
- * call per layer instead ({@link AttentionKernel}): there the operators' dispatch, not their arithmetic, is the cost.
+ * call per layer instead ({@link AttentionKernel}): there each of these operators costs more to dispatch than to
+ * compute.
  */
 final class SharedAttention implements Attention {
 
@@ -172,8 +173,8 @@ final class SharedAttention implements Attention {
             }
             if (maskHost != null) {
                 if (mask == null) {
-                    mask = plan.upload(maskHost, new Shape((long) group * rows, maskHost.length / ((long) group * rows)),
-                            DataType.FLOAT32);
+                    // [group * rows, columns], the columns being every one the pass reads.
+                    mask = plan.upload(maskHost, new Shape((long) group * rows, plan.readEnd()), DataType.FLOAT32);
                 }
                 scores = scores.add(mask);
             }
